@@ -1,0 +1,41 @@
+# The two set-up commands of the README: `make demo` and `make test`. Both build what they need.
+PYTHON ?= $(shell command -v python3.12 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEMO_API_KEY ?= sk_us_demo0000000000000000000000000000000000
+PORT ?= 8000
+export DJANGO_DEBUG ?= true
+
+.PHONY: demo test lint browser
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Debian's Chromium for the browser tests (Playwright cannot download browsers here).
+browser:
+	@command -v chromium >/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+demo: $(STAMP)
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py compilemessages -v0 --ignore=.venv || true
+	@$(PY) manage.py seed_demo --api-key $(DEMO_API_KEY) > .demo.json
+	@$(PY) -c "import json; d=json.load(open('.demo.json')); \
+	print('\nLink demo on http://127.0.0.1:$(PORT)\n' \
+	'  API docs:      http://127.0.0.1:$(PORT)/docs\n' \
+	'  Console:       http://127.0.0.1:$(PORT)/admin/  (' + d['admin_username'] + ' / ' + d['admin_password'] + ')\n' \
+	'  API key:       ' + d['api_key'] + '\n' \
+	'  Sandbox login: user_good / pass_good (MFA: user_mfa / pass_good, code 123456)\n')"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(STAMP) browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .

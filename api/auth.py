@@ -1,0 +1,42 @@
+"""Who is calling: a team, by API key (`X-Vital-API-Key`) or by a short-lived bearer token from
+the client-credentials endpoint. Either way `request.auth` is the ApiKey, with its team."""
+
+from django.conf import settings
+from django.core import signing
+from ninja.security import APIKeyHeader, HttpBearer
+
+from teams.models import ApiKey
+from teams.services import api_key_authenticate
+
+_BEARER_SALT = "api.bearer"
+
+
+def bearer_token_issue(*, api_key: ApiKey) -> str:
+    return signing.dumps({"k": api_key.pk}, salt=_BEARER_SALT, compress=True)
+
+
+def bearer_token_authenticate(token: str) -> ApiKey | None:
+    try:
+        payload = signing.loads(token, salt=_BEARER_SALT, max_age=settings.API_BEARER_TTL_SECONDS)
+    except signing.BadSignature:
+        return None
+    return (
+        ApiKey.objects.select_related("team")
+        .filter(pk=payload.get("k"), revoked_at__isnull=True)
+        .first()
+    )
+
+
+class TeamApiKey(APIKeyHeader):
+    param_name = "X-Vital-API-Key"
+
+    def authenticate(self, request, key):
+        return api_key_authenticate(key=key or "")
+
+
+class TeamBearer(HttpBearer):
+    def authenticate(self, request, token):
+        return bearer_token_authenticate(token)
+
+
+team_auth = [TeamApiKey(), TeamBearer()]

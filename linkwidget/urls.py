@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import path
+
+from api.api import api
+from api.oauth import token_view
+
+urlpatterns = [
+    path("oauth/token", token_view, name="oauth-token"),
+    path("admin/", admin.site.urls),
+    path("", api.urls),
+]

@@ -1,0 +1,105 @@
+import uuid
+
+from django.db import models
+from django.db.models.functions import Lower
+
+from connections.crypto import EncryptedJSONField
+
+
+class Team(models.Model):
+    """A customer of ours: its API keys, end users, branding and webhook endpoints."""
+
+    class Environment(models.TextChoices):
+        SANDBOX = "sandbox", "Sandbox"
+        PRODUCTION = "production", "Production"
+
+    class Region(models.TextChoices):
+        US = "us", "US"
+        EU = "eu", "EU"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    environment = models.CharField(
+        max_length=16, choices=Environment.choices, default=Environment.SANDBOX
+    )
+    region = models.CharField(max_length=2, choices=Region.choices, default=Region.US)
+    logo_url = models.URLField(blank=True)
+    accent_color = models.CharField(max_length=7, default="#2563eb", help_text="#rrggbb")
+    terms_url = models.URLField(blank=True)
+    privacy_url = models.URLField(blank=True)
+    allowed_redirect_urls = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Redirect URLs a link token may use (origin and path prefix).",
+    )
+    reject_duplicate_connection = models.BooleanField(
+        default=False,
+        help_text="Refuse a vendor account already connected to another user of this team.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.name} ({self.environment})"
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.environment == self.Environment.SANDBOX
+
+
+class ApiKey(models.Model):
+    """A team API key. Only the prefix (for lookup and display) and a hash are stored; the key
+    itself is shown once, when it is created."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100, default="default")
+    prefix = models.CharField(max_length=32, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.prefix}…"
+
+
+class EndUser(models.Model):
+    """One of a team's end users, known to the team by its own `client_user_id`."""
+
+    user_id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="users")
+    client_user_id = models.CharField(max_length=255)
+    created_on = models.DateTimeField(auto_now_add=True)
+    fallback_time_zone = models.CharField(max_length=64, blank=True)
+    fallback_time_zone_updated_at = models.DateTimeField(null=True, blank=True)
+    fallback_birth_date = models.DateField(null=True, blank=True)
+    fallback_birth_date_updated_at = models.DateTimeField(null=True, blank=True)
+    ingestion_start = models.CharField(max_length=32, blank=True)
+    ingestion_end = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "client_user_id"], name="unique_client_user")
+        ]
+        ordering = ["created_on", "user_id"]
+
+    def __str__(self):
+        return self.client_user_id
+
+
+class WebhookEndpoint(models.Model):
+    """Where a team receives signed events. The secret (`whsec_…`) is kept encrypted because
+    we need it to sign; it is shown once."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(max_length=500)
+    secret = EncryptedJSONField()
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("url"), "team", name="unique_team_webhook_url")
+        ]
+
+    def __str__(self):
+        return self.url

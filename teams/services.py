@@ -1,0 +1,128 @@
+import base64
+import hashlib
+import hmac
+import secrets
+import string
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import ApiKey, EndUser, Team, WebhookEndpoint
+
+_KEY_ALPHABET = string.ascii_letters + string.digits
+_KEY_PREFIX_LENGTH = 14  # "sk_us_" and 8 random characters: enough to find the row
+_LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+def secret_hash(value: str) -> str:
+    """Hash of a high-entropy secret (API key, link token). No salt or stretching is needed:
+    the secrets are random, not chosen by people."""
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def api_key_scheme(*, team: Team) -> str:
+    """Vital's key shape: `sk_` for sandbox, `pk_` for production, then the region."""
+    kind = "sk" if team.is_sandbox else "pk"
+    return f"{kind}_{team.region}_"
+
+
+def api_key_create(
+    *, team: Team, name: str = "default", key: str | None = None
+) -> tuple[str, ApiKey]:
+    """Create an API key; returns the plaintext key (shown once) and its row."""
+    if key is None:
+        key = api_key_scheme(team=team) + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(40))
+    elif len(key) < 32:
+        raise ValueError("An API key must be at least 32 characters long.")
+    api_key = ApiKey.objects.create(
+        team=team, name=name, prefix=key[:_KEY_PREFIX_LENGTH], key_hash=secret_hash(key)
+    )
+    return key, api_key
+
+
+def api_key_authenticate(*, key: str) -> ApiKey | None:
+    """The active key matching `key`, with its team, or None."""
+    if not key or len(key) < _KEY_PREFIX_LENGTH:
+        return None
+    api_key = (
+        ApiKey.objects.select_related("team")
+        .filter(prefix=key[:_KEY_PREFIX_LENGTH], revoked_at__isnull=True)
+        .first()
+    )
+    if api_key is None or not hmac.compare_digest(api_key.key_hash, secret_hash(key)):
+        return None
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at > _LAST_USED_GRANULARITY:
+        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+    return api_key
+
+
+def api_key_revoke(*, api_key: ApiKey) -> None:
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def webhook_secret_generate() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def webhook_endpoint_upsert(*, team: Team, url: str, secret: str | None = None) -> WebhookEndpoint:
+    endpoint = team.webhook_endpoints.filter(url__iexact=url).first()
+    if endpoint is None:
+        endpoint = WebhookEndpoint(team=team, url=url)
+    endpoint.secret = secret or endpoint.secret or webhook_secret_generate()
+    endpoint.enabled = True
+    endpoint.save()
+    return endpoint
+
+
+class DuplicateUser(Exception):
+    def __init__(self, existing: EndUser):
+        super().__init__("Client user id already exists.")
+        self.existing = existing
+
+
+def end_user_create(*, team: Team, client_user_id: str, **fields) -> EndUser:
+    """Create an end user; a `client_user_id` the team already uses raises DuplicateUser."""
+    return end_user_save(user=EndUser(team=team, client_user_id=client_user_id), **fields)
+
+
+def end_user_apply(
+    *,
+    user: EndUser,
+    fallback_time_zone=None,
+    fallback_birth_date=None,
+    ingestion_start=None,
+    ingestion_end=None,
+    client_user_id=None,
+) -> None:
+    """Set the given fields (None means unchanged), stamping the fallbacks' update times."""
+    now = timezone.now()
+    if fallback_time_zone is not None:
+        user.fallback_time_zone = fallback_time_zone
+        user.fallback_time_zone_updated_at = now
+    if fallback_birth_date is not None:
+        user.fallback_birth_date = fallback_birth_date
+        user.fallback_birth_date_updated_at = now
+    if ingestion_start is not None:
+        user.ingestion_start = ingestion_start
+    if ingestion_end is not None:
+        user.ingestion_end = ingestion_end
+    if client_user_id is not None:
+        user.client_user_id = client_user_id
+
+
+def end_user_save(*, user: EndUser, **fields) -> EndUser:
+    """Apply `fields` and save; a `client_user_id` taken in the team raises DuplicateUser."""
+    end_user_apply(user=user, **fields)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        existing = EndUser.objects.filter(
+            team_id=user.team_id, client_user_id=user.client_user_id
+        ).first()
+        if existing is None:
+            raise
+        raise DuplicateUser(existing) from None
+    return user

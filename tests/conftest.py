@@ -1,0 +1,52 @@
+import pytest
+from django.test import Client
+
+from teams.models import Team
+from teams.services import api_key_create, end_user_create
+
+
+class ApiClient(Client):
+    """A test client that sends a team's API key, as the Vital SDK does."""
+
+    def __init__(self, key: str, **kwargs):
+        super().__init__(headers={"X-Vital-API-Key": key}, **kwargs)
+        self.key = key
+
+    def post_json(self, path, data=None, **kwargs):
+        return self.post(path, data or {}, content_type="application/json", **kwargs)
+
+    def patch_json(self, path, data=None, **kwargs):
+        return self.patch(path, data or {}, content_type="application/json", **kwargs)
+
+
+@pytest.fixture
+def team(db):
+    return Team.objects.create(name="Acme Health", environment="sandbox")
+
+
+@pytest.fixture
+def other_team(db):
+    return Team.objects.create(name="Other Co", environment="production", region="eu")
+
+
+@pytest.fixture
+def api(team):
+    return ApiClient(api_key_create(team=team)[0])
+
+
+@pytest.fixture
+def other_api(other_team):
+    return ApiClient(api_key_create(team=other_team)[0])
+
+
+@pytest.fixture
+def end_user(team):
+    return end_user_create(team=team, client_user_id="alice")
+
+
+@pytest.fixture
+def link_token(api, end_user):
+    """A fresh link token (the plaintext) for `end_user`."""
+    response = api.post_json("/v2/link/token", {"user_id": str(end_user.user_id)})
+    assert response.status_code == 200, response.content
+    return response.json()["link_token"]
