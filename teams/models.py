@@ -94,6 +94,8 @@ class WebhookEndpoint(models.Model):
     url = models.URLField(max_length=500)
     secret = EncryptedJSONField()
     enabled = models.BooleanField(default=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    failing_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
