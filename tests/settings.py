@@ -8,3 +8,7 @@ from linkwidget.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+# Live-server threads must not keep connections open past a test (PostgreSQL would refuse to
+# drop the test database).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
