@@ -67,6 +67,11 @@ def webhook_secret_generate() -> str:
 
 
 def webhook_endpoint_upsert(*, team: Team, url: str, secret: str | None = None) -> WebhookEndpoint:
+    """Create or re-enable the team's endpoint for `url`. Raises WebhookUrlRejected for a URL
+    production may not use."""
+    from connections.webhooks import webhook_url_check
+
+    webhook_url_check(team=team, url=url)
     endpoint = team.webhook_endpoints.filter(url__iexact=url).first()
     if endpoint is None:
         endpoint = WebhookEndpoint(team=team, url=url)
@@ -126,3 +131,10 @@ def end_user_save(*, user: EndUser, **fields) -> EndUser:
             raise
         raise DuplicateUser(existing) from None
     return user
+
+
+def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> str:
+    """Give the endpoint a new secret and return it (shown once)."""
+    endpoint.secret = webhook_secret_generate()
+    endpoint.save(update_fields=["secret"])
+    return endpoint.secret

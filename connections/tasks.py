@@ -1,0 +1,11 @@
+"""Background work, on Django's tasks framework (the django-tasks-db backend in production,
+run by `manage.py db_worker`)."""
+
+from django.tasks import task
+
+from .webhooks import webhook_delivery_attempt
+
+
+@task()
+def webhook_deliver(delivery_id: int) -> None:
+    webhook_delivery_attempt(delivery_id)
