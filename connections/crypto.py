@@ -39,11 +39,6 @@ def decrypt(token: str):
         ) from exc
 
 
-def rotate(token: str) -> str:
-    """Re-encrypt a stored token under the newest key."""
-    return fernet().rotate(token.encode()).decode()
-
-
 class EncryptedJSONField(models.TextField):
     """A JSON value stored as a Fernet token. Never searchable, never shown."""
 
