@@ -43,6 +43,11 @@ LINK_TOKEN_TTL_MINUTES = env.int("LINK_TOKEN_TTL_MINUTES", default=60)
 API_BEARER_TTL_SECONDS = env.int("API_BEARER_TTL_SECONDS", default=3600)
 LINK_WEBHOOK_TIMEOUT_SECONDS = env.int("LINK_WEBHOOK_TIMEOUT_SECONDS", default=10)
 LINK_WEBHOOK_MAX_ATTEMPTS = env.int("LINK_WEBHOOK_MAX_ATTEMPTS", default=8)
+# Requests per window ("count/seconds"): per API key on the API, per client IP elsewhere.
+LINK_RATE_LIMIT_API = env.str("LINK_RATE_LIMIT_API", default="600/60")
+LINK_RATE_LIMIT_WIDGET = env.str("LINK_RATE_LIMIT_WIDGET", default="300/60")
+# Trusted reverse proxies in front of the app (X-Forwarded-For hops to trust).
+LINK_NUM_PROXIES = env.int("LINK_NUM_PROXIES", default=0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -65,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "api.middleware.ApiTrailingSlashMiddleware",
+    "linkwidget.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

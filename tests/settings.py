@@ -12,3 +12,6 @@ TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBacken
 # Live-server threads must not keep connections open past a test (PostgreSQL would refuse to
 # drop the test database).
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# The suite makes many requests from one address; tests of the limits set their own.
+LINK_RATE_LIMIT_API = LINK_RATE_LIMIT_WIDGET = "100000/60"
