@@ -50,7 +50,7 @@ LINK_RATE_LIMIT_WIDGET = env.str("LINK_RATE_LIMIT_WIDGET", default="300/60")
 LINK_NUM_PROXIES = env.int("LINK_NUM_PROXIES", default=0)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "linkwidget.apps.ConsoleAdminConfig",  # django.contrib.admin as the console
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

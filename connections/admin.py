@@ -1,0 +1,146 @@
+from django.contrib import admin, messages
+from django.db.models import OuterRef, Subquery
+
+from .models import Connection, WebhookAttempt, WebhookDelivery
+from .services import connection_deregister
+from .webhooks import webhook_delivery_replay
+
+
+@admin.register(Connection)
+class ConnectionAdmin(admin.ModelAdmin):
+    """Connections, read only apart from the actions. Credentials are never shown."""
+
+    list_display = (
+        "provider",
+        "client_user_id",
+        "team",
+        "status",
+        "external_user_id",
+        "last_refreshed_at",
+        "error_type",
+        "created_on",
+    )
+    list_filter = ("status", "provider", "error_type", "user__team")
+    list_select_related = ("user__team",)
+    search_fields = ("external_user_id", "user__client_user_id", "=user__user_id")
+    fields = (
+        "user",
+        "provider",
+        "status",
+        "external_user_id",
+        "scopes",
+        "expires_at",
+        "last_refreshed_at",
+        "error_type",
+        "error_message",
+        "errored_at",
+        "created_on",
+        "updated_at",
+    )
+    readonly_fields = fields
+    actions = ("deregister",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deregister instead: it forgets the credentials and tells the customer
+
+    @admin.display(description="user", ordering="user__client_user_id")
+    def client_user_id(self, connection):
+        return connection.user.client_user_id
+
+    @admin.display(ordering="user__team__name")
+    def team(self, connection):
+        return connection.user.team
+
+    @admin.action(description="Deregister", permissions=["change"])
+    def deregister(self, request, queryset):
+        live = queryset.exclude(status=Connection.Status.DEREGISTERED)
+        for connection in live:
+            connection_deregister(connection=connection)
+            self.log_change(request, connection, "Deregistered.")
+        messages.success(request, f"Deregistered {len(live)} connection(s).")
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    fields = ("attempted_at", "status_code", "latency_ms", "error")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = (
+        "message_id",
+        "event_type",
+        "team",
+        "endpoint",
+        "status",
+        "attempts",
+        "last_status_code",
+        "latency",
+        "next_attempt_at",
+        "created_at",
+    )
+    list_filter = ("status", "message__event_type", "message__team")
+    list_select_related = ("message__team", "endpoint")
+    search_fields = ("=message__id", "endpoint__url")
+    date_hierarchy = "created_at"
+    fields = (
+        "message",
+        "event_type",
+        "endpoint",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_status_code",
+        "last_error",
+        "created_at",
+        "updated_at",
+        "payload",
+    )
+    readonly_fields = fields
+    inlines = (WebhookAttemptInline,)
+    actions = ("replay",)
+
+    def get_queryset(self, request):
+        last = WebhookAttempt.objects.filter(delivery=OuterRef("pk")).order_by(
+            "-attempted_at", "-id"
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(last_latency=Subquery(last.values("latency_ms")[:1]))
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(ordering="message__event_type")
+    def event_type(self, delivery):
+        return delivery.message.event_type
+
+    @admin.display(ordering="message__team__name")
+    def team(self, delivery):
+        return delivery.message.team
+
+    @admin.display(description="last latency", ordering="last_latency")
+    def latency(self, delivery):
+        return "—" if delivery.last_latency is None else f"{delivery.last_latency} ms"
+
+    @admin.display
+    def payload(self, delivery):
+        return delivery.message.payload
+
+    @admin.action(description="Replay", permissions=["change"])
+    def replay(self, request, queryset):
+        for delivery in queryset:
+            webhook_delivery_replay(delivery=delivery)
+            self.log_change(request, delivery, "Replayed.")
+        messages.success(request, f"Queued {len(queryset)} delivery(ies) for replay.")

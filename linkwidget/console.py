@@ -1,0 +1,85 @@
+"""The operator console: Django's admin with a dashboard for an index page, and two roles
+(groups) kept in step with the models on every migrate."""
+
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
+from django.utils.html import format_html
+
+from link.dashboard import WINDOWS, funnel_total, link_errors, link_funnel, webhook_health
+
+VIEWERS = "Console viewers"
+ADMINS = "Console admins"
+CONSOLE_APPS = ("teams", "link", "connections")
+DEFAULT_WINDOW = "7d"
+
+
+class LogEntryAdmin(admin.ModelAdmin):
+    """Who changed what, and when: every admin save and console action, read only."""
+
+    list_display = ("action_time", "user", "action_flag", "content_type", "object_link", "change")
+    list_filter = ("action_flag", "content_type", "user")
+    list_select_related = ("user", "content_type")
+    search_fields = ("object_repr", "change_message", "user__username")
+    date_hierarchy = "action_time"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="object", ordering="object_repr")
+    def object_link(self, entry):
+        url = None if entry.is_deletion() else entry.get_admin_url()
+        if not url:
+            return entry.object_repr
+        return format_html('<a href="{}">{}</a>', url, entry.object_repr)
+
+    @admin.display(description="change")
+    def change(self, entry):
+        return entry.get_change_message()
+
+
+class ConsoleSite(admin.AdminSite):
+    site_header = "Link console"
+    site_title = "Link console"
+    index_title = "Dashboard"
+    index_template = "admin/console_index.html"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register(LogEntry, LogEntryAdmin)
+
+    def index(self, request, extra_context=None):
+        window = request.GET.get("window")
+        window = window if window in WINDOWS else DEFAULT_WINDOW
+        since = timezone.now() - WINDOWS[window]
+        funnel = link_funnel(since=since)
+        context = {
+            "windows": list(WINDOWS),
+            "window": window,
+            "funnel": funnel,
+            "funnel_total": funnel_total(funnel),
+            "errors": link_errors(since=since),
+            "webhooks": webhook_health(since=since),
+            **(extra_context or {}),
+        }
+        return super().index(request, context)
+
+
+def console_roles_ensure(**kwargs) -> None:
+    """Create or update the viewer (view only) and admin (everything) groups for the console's
+    models and the action log. Idempotent: runs after every migrate."""
+    perms = list(Permission.objects.filter(content_type__app_label__in=CONSOLE_APPS))
+    log_view = list(
+        Permission.objects.filter(content_type__app_label="admin", codename="view_logentry")
+    )
+    viewers, _ = Group.objects.get_or_create(name=VIEWERS)
+    viewers.permissions.set([p for p in perms if p.codename.startswith("view_")] + log_view)
+    admins, _ = Group.objects.get_or_create(name=ADMINS)
+    admins.permissions.set(perms + log_view)

@@ -1,0 +1,281 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+
+from connections.models import Connection
+from connections.webhooks import WebhookUrlRejected, webhook_url_check
+
+from .models import ApiKey, EndUser, Team, WebhookEndpoint
+from .services import (
+    api_key_create,
+    api_key_revoke,
+    webhook_endpoint_rotate_secret,
+    webhook_endpoint_upsert,
+)
+
+
+class LinesField(forms.CharField):
+    """A list of URLs edited as a textarea, one per line."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 60})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        lines = [line.strip() for line in (value or "").splitlines()]
+        return [line for line in lines if line]
+
+    def validate(self, value):
+        for line in value:
+            if "://" not in line:
+                raise forms.ValidationError(f"{line!r} is not an absolute URL (scheme://…).")
+
+
+class TeamForm(forms.ModelForm):
+    allowed_redirect_urls = LinesField(
+        required=False, help_text=Team._meta.get_field("allowed_redirect_urls").help_text
+    )
+
+    class Meta:
+        model = Team
+        fields = (
+            "name",
+            "environment",
+            "region",
+            "logo_url",
+            "accent_color",
+            "terms_url",
+            "privacy_url",
+            "allowed_redirect_urls",
+            "reject_duplicate_connection",
+        )
+        widgets = {"accent_color": forms.TextInput(attrs={"type": "color"})}
+
+
+class WebhookEndpointFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            url = form.cleaned_data.get("url")
+            if url and not form.cleaned_data.get("DELETE"):
+                try:
+                    webhook_url_check(team=self.instance, url=url)
+                except WebhookUrlRejected as exc:
+                    form.add_error("url", str(exc))
+
+
+def secret_shown_once(request, endpoint: WebhookEndpoint, secret: str) -> None:
+    messages.warning(
+        request,
+        f"Signing secret for {endpoint.url}: {secret} (copy it now; it will not be shown again).",
+    )
+
+
+class WebhookEndpointInline(admin.TabularInline):
+    model = WebhookEndpoint
+    formset = WebhookEndpointFormSet
+    fields = ("url", "enabled", "consecutive_failures", "failing_since")
+    readonly_fields = ("consecutive_failures", "failing_since")
+    show_change_link = True
+    extra = 0
+
+
+class ApiKeyInline(admin.TabularInline):
+    model = ApiKey
+    fields = ("prefix", "name", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False  # keys are created on their own page, which shows the key once
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    form = TeamForm
+    list_display = ("name", "environment", "region", "users", "live_keys", "created_at")
+    list_filter = ("environment", "region")
+    search_fields = ("name", "=id")
+    readonly_fields = ("id", "widget_preview", "created_at")
+    fieldsets = (
+        (None, {"fields": ("id", "name", "environment", "region", "created_at")}),
+        (
+            "Branding",
+            {"fields": ("logo_url", "accent_color", "terms_url", "privacy_url", "widget_preview")},
+        ),
+        ("Link behaviour", {"fields": ("allowed_redirect_urls", "reject_duplicate_connection")}),
+    )
+    inlines = (WebhookEndpointInline, ApiKeyInline)
+
+    class Media:
+        js = ("console/preview.js",)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                user_count=Count("users", distinct=True),
+                live_key_count=Count(
+                    "api_keys", filter=Q(api_keys__revoked_at__isnull=True), distinct=True
+                ),
+            )
+        )
+
+    @admin.display(description="end users", ordering="user_count")
+    def users(self, team):
+        return team.user_count
+
+    @admin.display(description="live API keys", ordering="live_key_count")
+    def live_keys(self, team):
+        return team.live_key_count
+
+    @admin.display(description="preview")
+    def widget_preview(self, team):
+        return render_to_string("admin/teams/team/widget_preview.html", {"team": team})
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not WebhookEndpoint:
+            return super().save_formset(request, form, formset, change)
+        for endpoint in formset.save(commit=False):
+            if endpoint.pk is None:
+                endpoint = webhook_endpoint_upsert(team=form.instance, url=endpoint.url)
+                secret_shown_once(request, endpoint, endpoint.secret)
+            else:
+                endpoint.save()
+        for endpoint in formset.deleted_objects:
+            endpoint.delete()
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ("url", "team", "enabled", "consecutive_failures", "failing_since")
+    list_filter = ("enabled", "team")
+    list_select_related = ("team",)
+    search_fields = ("url", "team__name")
+    fields = ("team", "url", "enabled", "consecutive_failures", "failing_since", "created_at")
+    readonly_fields = ("team", "consecutive_failures", "failing_since", "created_at")
+    actions = ("rotate_secret", "disable", "enable")
+
+    def has_add_permission(self, request):
+        return False  # added on the team's page
+
+    @admin.action(description="Rotate the signing secret (shown once)", permissions=["change"])
+    def rotate_secret(self, request, queryset):
+        for endpoint in queryset:
+            secret_shown_once(request, endpoint, webhook_endpoint_rotate_secret(endpoint=endpoint))
+            self.log_change(request, endpoint, "Rotated the signing secret.")
+
+    def _set_enabled(self, request, queryset, enabled: bool) -> None:
+        for endpoint in queryset.exclude(enabled=enabled):
+            endpoint.enabled = enabled
+            endpoint.save(update_fields=["enabled"])
+            self.log_change(request, endpoint, [{"changed": {"fields": ["Enabled"]}}])
+
+    @admin.action(description="Disable", permissions=["change"])
+    def disable(self, request, queryset):
+        self._set_enabled(request, queryset, False)
+
+    @admin.action(description="Enable", permissions=["change"])
+    def enable(self, request, queryset):
+        self._set_enabled(request, queryset, True)
+
+
+class ApiKeyForm(forms.ModelForm):
+    class Meta:
+        model = ApiKey
+        fields = ("team", "name")
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    form = ApiKeyForm
+    list_display = ("prefix", "name", "team", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("team", ("revoked_at", admin.EmptyFieldListFilter))
+    list_select_related = ("team",)
+    search_fields = ("prefix", "name", "team__name")
+    actions = ("revoke",)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("team", "name")
+        return ("team", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("team", "prefix", "created_at", "last_used_at", "revoked_at")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        key, created = api_key_create(team=obj.team, name=obj.name)
+        obj.pk, obj.prefix = created.pk, created.prefix
+        messages.warning(
+            request, f"The new API key is {key} (copy it now; it will not be shown again)."
+        )
+
+    @admin.action(description="Revoke", permissions=["change"])
+    def revoke(self, request, queryset):
+        for api_key in queryset.filter(revoked_at__isnull=True):
+            api_key_revoke(api_key=api_key)
+            self.log_change(request, api_key, "Revoked.")
+
+
+class ConnectionInline(admin.TabularInline):
+    model = Connection
+    fields = ("provider", "status", "external_user_id", "last_refreshed_at", "error_type")
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EndUser)
+class EndUserAdmin(admin.ModelAdmin):
+    list_display = ("client_user_id", "user_id", "team", "connections", "created_on")
+    list_filter = ("team",)
+    list_select_related = ("team",)
+    search_fields = ("client_user_id", "=user_id")
+    fields = (
+        "user_id",
+        "team",
+        "client_user_id",
+        "created_on",
+        "fallback_time_zone",
+        "fallback_birth_date",
+        "ingestion_start",
+        "ingestion_end",
+        "link_sessions",
+    )
+    readonly_fields = fields
+    inlines = (ConnectionInline,)
+
+    # End users are created, changed and deleted by the team's backend through the API.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(connection_count=Count("connections"))
+
+    @admin.display(ordering="connection_count")
+    def connections(self, user):
+        return user.connection_count
+
+    @admin.display(description="link sessions")
+    def link_sessions(self, user):
+        url = reverse("admin:link_linktoken_changelist") + f"?user__user_id__exact={user.pk}"
+        return format_html('<a href="{}">Link sessions of this user</a>', url)

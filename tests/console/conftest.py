@@ -1,0 +1,115 @@
+"""Console fixtures: a populated database with a known value for every kind of secret."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from connections.models import Connection, WebhookAttempt, WebhookDelivery, WebhookMessage
+from link.models import LinkEvent, LinkToken
+from linkwidget.console import ADMINS, VIEWERS
+from teams.models import WebhookEndpoint
+from teams.services import api_key_create, end_user_create, secret_hash
+
+API_KEY = "sk_us_CANARYKEY" + "k" * 30
+WEBHOOK_SECRET = "whsec_CANARYWEBHOOKSECRET"
+ACCESS_TOKEN = "CANARY-ACCESS-TOKEN"
+LINK_TOKEN = "CANARY-LINK-TOKEN"
+FLOW_VERIFIER = "CANARY-PKCE-VERIFIER"
+SECRETS = (
+    API_KEY,
+    secret_hash(API_KEY),
+    WEBHOOK_SECRET,
+    ACCESS_TOKEN,
+    LINK_TOKEN,
+    secret_hash(LINK_TOKEN),
+    FLOW_VERIFIER,
+)
+
+Kind = LinkEvent.Kind
+
+
+def session_create(team, user, *kinds, provider="oura", error_type="", index=0, token=None):
+    """A link session that went through `kinds`, a second apart."""
+    start = timezone.now() - timedelta(hours=1)
+    link_token = LinkToken.objects.create(
+        token_hash=secret_hash(token or f"token-{user.pk}-{index}-{kinds}"),
+        team=team,
+        user=user,
+        created_at=start,
+        expires_at=start + timedelta(hours=1),
+        flow={"code_verifier": FLOW_VERIFIER},
+        state="error" if error_type else "pending",
+        error_type=error_type,
+    )
+    for second, kind in enumerate(kinds, start=1):
+        chosen = kind not in (Kind.CREATED, Kind.OPENED)
+        LinkEvent.objects.create(
+            link_token=link_token,
+            kind=kind,
+            provider=provider if chosen else "",
+            error_type=error_type if kind == Kind.FAILED else "",
+            detail={"step": kind},
+            created_at=start + timedelta(seconds=second),
+        )
+    return link_token
+
+
+def populate(team, count: int, *, tag: str = "row") -> None:
+    """`count` rows of everything the console lists, each carrying the known secrets."""
+    for i in range(count):
+        user = end_user_create(team=team, client_user_id=f"{tag}-{i}")
+        Connection.objects.create(
+            user=user,
+            provider="oura",
+            status="connected",
+            external_user_id=f"ext-{tag}-{i}",
+            credentials={"access_token": ACCESS_TOKEN},
+            scopes=["daily"],
+        )
+        session_create(
+            team, user, Kind.OPENED, Kind.PROVIDER_CHOSEN, Kind.SUBMITTED, Kind.CONNECTED, index=i
+        )
+        endpoint = WebhookEndpoint.objects.create(
+            team=team, url=f"https://hooks.example.com/{tag}/{i}", secret=WEBHOOK_SECRET
+        )
+        message = WebhookMessage.objects.create(
+            id=f"msg_{tag}_{i}", team=team, event_type="provider.connection.created", payload={}
+        )
+        delivery = WebhookDelivery.objects.create(
+            message=message,
+            endpoint=endpoint,
+            status="succeeded",
+            attempts=1,
+            last_status_code=200,
+        )
+        WebhookAttempt.objects.create(delivery=delivery, status_code=200, latency_ms=40 + i)
+
+
+@pytest.fixture
+def secrets_everywhere(team):
+    """One of each row, with every secret the console must never show."""
+    api_key_create(team=team, name="canary", key=API_KEY)
+    populate(team, 1)
+    user = team.users.first()
+    session_create(team, user, Kind.OPENED, token=LINK_TOKEN)
+    return team
+
+
+def _staff(django_user_model, username, group):
+    user = django_user_model.objects.create_user(username, password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def viewer_client(client, django_user_model):
+    client.force_login(_staff(django_user_model, "viewer", VIEWERS))
+    return client
+
+
+@pytest.fixture
+def console_admin_client(client, django_user_model):
+    client.force_login(_staff(django_user_model, "operator", ADMINS))
+    return client
