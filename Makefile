@@ -31,6 +31,8 @@ demo: $(STAMP)
 	'  Console:       http://127.0.0.1:$(PORT)/admin/  (' + d['admin_username'] + ' / ' + d['admin_password'] + ')\n' \
 	'  API key:       ' + d['api_key'] + '\n' \
 	'  Sandbox login: user_good / pass_good (MFA: user_mfa / pass_good, code 123456)\n')"
+	@# The task worker (webhooks, token refresh) runs beside the server and stops with it.
+	trap 'kill 0' EXIT; $(PY) manage.py db_worker --no-startup-delay & \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP) browser
