@@ -32,3 +32,8 @@ def server_error(request):
     if unavailable:
         response["Retry-After"] = _RETRY_AFTER_SECONDS
     return response
+
+
+def healthz(request):
+    """Liveness probe, and the benchmark's bare view: no database, no template."""
+    return HttpResponse("ok", content_type="text/plain")
