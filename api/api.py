@@ -2,7 +2,7 @@ from ninja import NinjaAPI
 
 from link.errors import LinkError
 
-from . import link, providers, users
+from . import connect, link, providers, users
 
 api = NinjaAPI(
     title="Link API",
@@ -25,3 +25,4 @@ def link_error(request, exc: LinkError):
 api.add_router("/v2/", users.router)
 api.add_router("/v2/", providers.router)
 api.add_router("/v2/", link.router)
+api.add_router("/v2/", connect.router)

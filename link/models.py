@@ -86,3 +86,22 @@ class LinkCode(models.Model):
 
     def __str__(self):
         return self.code
+
+
+class OAuthState(models.Model):
+    """One trip to a vendor's consent page: the `state` we sent (only its hash is kept), bound
+    to a link session, single use and short-lived. The outcome is kept so that a refreshed
+    callback shows the same result instead of connecting twice."""
+
+    state_hash = models.CharField(max_length=64, unique=True)
+    link_token = models.ForeignKey(LinkToken, on_delete=models.CASCADE, related_name="oauth_states")
+    provider = models.CharField(max_length=40)
+    # PKCE verifier and region: needed at the callback, secret until then.
+    secrets = EncryptedJSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.provider} sign-in for {self.link_token_id}"

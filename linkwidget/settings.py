@@ -49,6 +49,25 @@ LINK_RATE_LIMIT_WIDGET = env.str("LINK_RATE_LIMIT_WIDGET", default="300/60")
 # Trusted reverse proxies in front of the app (X-Forwarded-For hops to trust).
 LINK_NUM_PROXIES = env.int("LINK_NUM_PROXIES", default=0)
 
+# Vendor calls (providers/http.py): every call has this timeout.
+LINK_PROVIDER_TIMEOUT_SECONDS = env.float("LINK_PROVIDER_TIMEOUT_SECONDS", default=10)
+LINK_OAUTH_STATE_TTL_MINUTES = env.int("LINK_OAUTH_STATE_TTL_MINUTES", default=15)
+# Our OAuth apps at each vendor (LINK_<VENDOR>_CLIENT_ID / _CLIENT_SECRET); a team may bring its
+# own (teams.ProviderApp). An OAuth provider with neither is not offered to production teams.
+LINK_OAUTH_APPS = {
+    slug: {
+        "client_id": env.str(f"LINK_{slug.upper()}_CLIENT_ID", default=""),
+        "client_secret": env.str(f"LINK_{slug.upper()}_CLIENT_SECRET", default=""),
+    }
+    for slug in ("fitbit", "garmin", "oura", "strava", "wahoo", "ihealth", "withings")
+}
+# Sandbox teams talk to vendor emulators served by this server under /sandbox/.
+LINK_SANDBOX_ENABLED = env.bool("LINK_SANDBOX_ENABLED", default=DEBUG)
+LINK_SANDBOX_BASE_URL = (env.str("LINK_SANDBOX_BASE_URL", default="") or LINK_PUBLIC_URL).rstrip(
+    "/"
+)
+LINK_SANDBOX_SLOW_SECONDS = env.float("LINK_SANDBOX_SLOW_SECONDS", default=15)
+
 INSTALLED_APPS = [
     "linkwidget.apps.ConsoleAdminConfig",  # django.contrib.admin as the console
     "django.contrib.auth",

@@ -105,3 +105,22 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self):
         return self.url
+
+
+class ProviderApp(models.Model):
+    """A team's own OAuth app at a vendor, used instead of the operator's (LINK_OAUTH_APPS)."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="provider_apps")
+    provider = models.CharField(max_length=40)
+    client_id = models.CharField(max_length=255)
+    client_secret = EncryptedJSONField()
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "provider"], name="one_app_per_team_provider")
+        ]
+
+    def __str__(self):
+        return f"{self.provider} app of {self.team_id}"

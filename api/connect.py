@@ -1,0 +1,253 @@
+"""Connecting a provider (vital-api.md §4.5 to 4.8 and 4.13 to 4.15): thin over link.connect.
+
+Flow outcomes are 200 ProviderLinkResponse bodies, except credentials the vendor rejected
+(400 INVALID_CREDENTIALS); token and provider problems are the foundation's 400/401 codes, with
+the Link-flow fields added. Never 409, 429 or 5xx for a business error: the SDK retries those."""
+
+from uuid import UUID
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
+from ninja import Header, Router, Schema
+from pydantic import Field
+
+from link import connect
+from link.errors import InvalidUserId, LinkError
+from link.services import link_token_resolve
+from providers.catalogue import provider_get
+from teams.models import EndUser
+
+from .auth import team_auth
+from .link import error_body
+from .schemas import ErrorOut
+
+router = Router(tags=["link"])
+
+LinkTokenHeader = Header(None, alias="x-vital-link-token")
+RegionHeader = Header(None, alias="x-vital-link-client-region")
+
+
+class PasswordIn(Schema):
+    username: str = Field(min_length=1, max_length=320)
+    password: str = Field(min_length=1, max_length=1024)
+    region: str | None = Field(None, max_length=16)
+
+
+class MfaIn(Schema):
+    mfa_code: str = Field(min_length=1, max_length=32)
+
+
+class EmailIn(Schema):
+    email: str = Field(min_length=3, max_length=320)
+    region: str | None = Field(None, max_length=16)
+    provider: str | None = Field(None, max_length=40, description="Deprecated; the path wins.")
+
+
+class LegacyPasswordIn(PasswordIn):
+    provider: str = Field(max_length=40)
+    auth_type: str | None = Field(None, max_length=16)
+
+
+class LegacyEmailIn(EmailIn):
+    provider: str = Field(max_length=40)
+    auth_type: str | None = Field(None, max_length=16)
+
+
+class ProviderMfaOut(Schema):
+    method: str
+    hint: str
+
+
+class ProviderLinkOut(Schema):
+    state: str
+    provider: str
+    connected: bool
+    provider_id: str | None
+    success: bool
+    redirect_url: str | None = None
+    error_type: str | None = None
+    error: str | None = None
+    provider_mfa: ProviderMfaOut | None = None
+
+
+class ProviderLinkErrorOut(ProviderLinkOut):
+    detail: dict
+
+
+class SourceOut(Schema):
+    id: int
+    name: str
+    slug: str
+    description: str
+    logo: str
+    oauth_url: str
+    auth_type: str
+    source_type: str
+    is_active: bool
+
+
+class DemoIn(Schema):
+    user_id: UUID
+    provider: str = Field(max_length=40)
+
+
+class DemoOut(Schema):
+    success: bool
+    detail: str
+
+
+_FLOW = {200: ProviderLinkOut, 400: ProviderLinkErrorOut, 401: ProviderLinkErrorOut}
+
+
+def _flow(provider: str, token: str | None, call):
+    """Resolve the link token, run the connect service, and shape its answer."""
+    try:
+        link_token = link_token_resolve(token)
+        result = call(link_token)
+    except LinkError as exc:
+        return exc.status, {
+            **error_body(exc),
+            **_link_body(
+                None,
+                connect.ConnectResult(
+                    "error", provider, error_type=exc.flow_error_type, error=exc.message
+                ),
+            ),
+        }
+    body = _link_body(link_token, result)
+    if result.error_type == "provider_credential_error":
+        detail = {
+            "error_type": "INVALID_CREDENTIALS",
+            "error_message": "Credentials for provider are incorrect",
+        }
+        return 400, {"detail": detail, **body}
+    return 200, body
+
+
+def _link_body(link_token, result: connect.ConnectResult) -> dict:
+    connection = result.connection
+    return {
+        "state": result.state,
+        "provider": result.provider,
+        "connected": result.state == "success",
+        "success": result.state == "success",
+        "provider_id": connection.external_user_id if connection else None,
+        "redirect_url": (link_token.redirect_url or None) if link_token else None,
+        "error_type": result.error_type,
+        "error": result.error,
+        "provider_mfa": result.provider_mfa,
+    }
+
+
+@router.post("link/provider/password/{provider}", response=_FLOW)
+def provider_password(
+    request,
+    provider: str,
+    payload: PasswordIn,
+    x_vital_link_token: str | None = LinkTokenHeader,
+    x_vital_link_client_region: str | None = RegionHeader,
+):
+    """Connect a password provider with the user's credentials."""
+    return _flow(
+        provider,
+        x_vital_link_token,
+        lambda link_token: connect.connect_password(
+            link_token=link_token,
+            provider=provider,
+            username=payload.username,
+            password=payload.password,
+            region=payload.region or x_vital_link_client_region,
+        ),
+    )
+
+
+@router.post("link/provider/password/{provider}/complete_mfa", response=_FLOW)
+def provider_password_mfa(
+    request, provider: str, payload: MfaIn, x_vital_link_token: str | None = LinkTokenHeader
+):
+    """Finish a password connection with the one-time code the vendor sent."""
+    return _flow(
+        provider,
+        x_vital_link_token,
+        lambda link_token: connect.connect_mfa(
+            link_token=link_token, provider=provider, mfa_code=payload.mfa_code
+        ),
+    )
+
+
+@router.post("link/provider/email/{provider}", response=_FLOW)
+def provider_email(
+    request, provider: str, payload: EmailIn, x_vital_link_token: str | None = LinkTokenHeader
+):
+    """Connect an email provider; the connection stays pending until the vendor links it."""
+    return _flow(
+        provider,
+        x_vital_link_token,
+        lambda link_token: connect.connect_email(
+            link_token=link_token, provider=provider, email=payload.email, region=payload.region
+        ),
+    )
+
+
+@router.post("link/auth", response=_FLOW, deprecated=True)
+def legacy_password_auth(
+    request, payload: LegacyPasswordIn, x_vital_link_token: str | None = LinkTokenHeader
+):
+    """Deprecated alias of `POST /v2/link/provider/password/{provider}`."""
+    return provider_password(request, payload.provider, payload, x_vital_link_token, None)
+
+
+@router.post("link/auth/email", response=_FLOW, deprecated=True)
+def legacy_email_auth(
+    request, payload: LegacyEmailIn, x_vital_link_token: str | None = LinkTokenHeader
+):
+    """Deprecated alias of `POST /v2/link/provider/email/{provider}`."""
+    return provider_email(request, payload.provider, payload, x_vital_link_token)
+
+
+@router.get(
+    "link/provider/oauth/{provider}", response={200: SourceOut, 400: ErrorOut, 401: ErrorOut}
+)
+def provider_oauth(request, provider: str, x_vital_link_token: str | None = LinkTokenHeader):
+    """The provider, with the vendor's sign-in URL (`oauth_url`) to send the browser to."""
+    link_token = link_token_resolve(x_vital_link_token)
+    oauth_url = connect.oauth_start(link_token=link_token, provider=provider)
+    info = provider_get(provider)
+    return {
+        "id": info.id,
+        "name": info.name,
+        "slug": info.slug,
+        "description": info.description,
+        "logo": info.logo,
+        "oauth_url": oauth_url,
+        "auth_type": "oauth",
+        "source_type": "provider",
+        "is_active": True,
+    }
+
+
+@router.post("link/connect/demo", auth=team_auth, response={200: DemoOut, 400: ErrorOut})
+def connect_demo(request, payload: DemoIn):
+    """Give a sandbox team's user a demo connection."""
+    user = EndUser.objects.filter(pk=payload.user_id, team=request.auth.team).first()
+    if user is None:
+        raise InvalidUserId(f"User {payload.user_id} does not exist.")
+    connect.connect_demo(user=user, provider=payload.provider)
+    return {"success": True, "detail": f"Demo {payload.provider} connection created."}
+
+
+@router.get("link/connect/{provider}", include_in_schema=False)
+def oauth_callback(request, provider: str):
+    """Where the vendor sends the browser back. 307 to the link token's redirect_url with the
+    outcome, or a result page; a refresh shows the same outcome and never connects twice."""
+    link_token, result = connect.oauth_finish(provider=provider, params=request.GET.dict())
+    if link_token is not None and link_token.redirect_url:
+        # Not HttpResponseRedirect: it refuses the custom schemes mobile apps register.
+        response = HttpResponse(status=307)
+        response["Location"] = connect.result_redirect_url(link_token=link_token, result=result)
+    else:
+        context = {"result": result, "link_token": link_token, "provider": provider_get(provider)}
+        response = render(request, "link/oauth_done.html", context)
+    add_never_cache_headers(response)
+    return response

@@ -1,0 +1,384 @@
+"""Connecting a provider within a link session: the services the API and the widget both call.
+
+Token and provider problems raise link.errors (the caller answers 400/401); everything that goes
+wrong in the flow itself (the vendor says no, is down, the user cancels) comes back as a
+ConnectResult with state "error". A success stores the connection and consumes the link token in
+one transaction, so a double submit or a double callback never connects twice."""
+
+import base64
+import hashlib
+import logging
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from connections.models import Connection
+from connections.webhooks import connection_created_emit, link_session_finished_emit
+from providers.base import Connected
+from providers.catalogue import provider_get
+from providers.errors import IncorrectMfaCode, MfaRequired, ProviderError
+from providers.registry import adapter_class, provider_adapter, provider_app
+from teams.services import secret_hash
+
+from .errors import InvalidLinkToken, InvalidProvider
+from .models import LinkEvent, LinkToken, OAuthState
+from .services import link_event_record, link_token_check_provider, link_token_consume
+from .services import link_token_status as _token_status
+
+if TYPE_CHECKING:
+    from providers.base import Adapter
+
+log = logging.getLogger(__name__)
+
+Kind = LinkEvent.Kind
+_MFA_ATTEMPTS = 3
+_TOKEN_MESSAGES = {
+    "invalid_token": "This sign-in link is not valid. Go back to the app and start again.",
+    "token_consumed": "This link was already used to connect a provider. Go back to the app.",
+    "token_expired": "This link has expired. Go back to the app and start again.",
+}
+
+
+@dataclass
+class ConnectResult:
+    state: str  # "success" | "error" | "pending_provider_mfa" | "pending"
+    provider: str
+    error_type: str | None = None
+    error: str | None = None
+    provider_mfa: dict | None = None
+    connection: "Connection | None" = None
+
+    def as_dict(self) -> dict:
+        """The result without the connection row (for storage and JSON)."""
+        data = asdict(self)
+        data.pop("connection")
+        return data
+
+
+# -- password, MFA, email ---------------------------------------------------------------------
+
+
+def connect_password(
+    *, link_token: LinkToken, provider: str, username: str, password: str, region: str | None = None
+) -> ConnectResult:
+    adapter = _adapter(link_token, provider, "password")
+    link_event_record(link_token=link_token, kind=Kind.SUBMITTED, provider=provider)
+    return _password_login(link_token, adapter, username=username, password=password, region=region)
+
+
+def connect_mfa(*, link_token: LinkToken, provider: str, mfa_code: str) -> ConnectResult:
+    adapter = _adapter(link_token, provider, "password")
+    pending = (link_token.flow or {}).get("mfa")
+    if not pending or pending["provider"] != provider:
+        return _failed(
+            link_token,
+            provider,
+            IncorrectMfaCode("No code was asked for. Sign in with your password first."),
+        )
+    link_event_record(link_token=link_token, kind=Kind.SUBMITTED, provider=provider, step="mfa")
+    return _password_login(
+        link_token,
+        adapter,
+        username=pending["username"],
+        password=pending["password"],
+        region=pending["region"],
+        mfa_code=mfa_code,
+    )
+
+
+def connect_email(
+    *, link_token: LinkToken, provider: str, email: str, region: str | None = None
+) -> ConnectResult:
+    adapter = _adapter(link_token, provider, "email")
+    link_event_record(link_token=link_token, kind=Kind.SUBMITTED, provider=provider)
+    try:
+        enrolment = adapter.enrol(email=email, region=region)
+    except ProviderError as exc:
+        return _failed(link_token, provider, exc)
+    return _connection_save(
+        link_token,
+        provider,
+        external_user_id=enrolment.external_user_id,
+        credentials=enrolment.credentials,
+        status=Connection.Status.PENDING,
+    )
+
+
+def _password_login(
+    link_token, adapter, *, username, password, region, mfa_code=None
+) -> ConnectResult:
+    provider = adapter.slug
+    try:
+        connected = adapter.login(
+            username=username, password=password, region=region, mfa_code=mfa_code
+        )
+    except MfaRequired as exc:
+        _flow_set(
+            link_token,
+            mfa={
+                "provider": provider,
+                "username": username,
+                "password": password,
+                "region": region,
+                "attempts": 0,
+            },
+        )
+        link_event_record(
+            link_token=link_token, kind=Kind.MFA_REQUESTED, provider=provider, method=exc.method
+        )
+        return ConnectResult(
+            state="pending_provider_mfa",
+            provider=provider,
+            provider_mfa={"method": exc.method, "hint": exc.hint},
+        )
+    except IncorrectMfaCode as exc:
+        pending = link_token.flow["mfa"]
+        pending["attempts"] += 1
+        _flow_set(link_token, mfa=pending if pending["attempts"] < _MFA_ATTEMPTS else None)
+        return _failed(link_token, provider, exc)
+    except ProviderError as exc:
+        _flow_set(link_token, mfa=None)
+        return _failed(link_token, provider, exc)
+    _flow_set(link_token, mfa=None)
+    return _connected_save(link_token, provider, connected)
+
+
+# -- OAuth ------------------------------------------------------------------------------------
+
+
+def oauth_start(*, link_token: LinkToken, provider: str) -> str:
+    """Begin an OAuth sign-in: remember a fresh state (and PKCE verifier) for this link session
+    and return the vendor's authorize URL to send the browser to."""
+    adapter = _adapter(link_token, provider, "oauth")
+    state = secrets.token_urlsafe(32)
+    verifier = secrets.token_urlsafe(64) if adapter.pkce else None
+    region = link_token.team.region
+    now = timezone.now()
+    OAuthState.objects.create(
+        state_hash=secret_hash(state),
+        link_token=link_token,
+        provider=provider,
+        secrets={"code_verifier": verifier, "region": region},
+        created_at=now,
+        expires_at=now + timedelta(minutes=settings.LINK_OAUTH_STATE_TTL_MINUTES),
+    )
+    link_event_record(link_token=link_token, kind=Kind.OAUTH_STARTED, provider=provider)
+    return adapter.authorization_url(
+        state=state, code_challenge=_pkce_challenge(verifier), region=region
+    )
+
+
+def oauth_finish(
+    *, provider: str, params: dict[str, str]
+) -> tuple[LinkToken | None, ConnectResult]:
+    """The vendor's redirect back: claim the state once, exchange the code, store the
+    connection. A repeated callback gets the first outcome again."""
+    row = (
+        OAuthState.objects.select_related("link_token__team", "link_token__user")
+        .filter(state_hash=secret_hash(params.get("state") or ""), provider=provider)
+        .first()
+    )
+    if row is None:
+        return None, _error(provider, "invalid_token", _TOKEN_MESSAGES["invalid_token"])
+    link_token = row.link_token
+    claimed = OAuthState.objects.filter(pk=row.pk, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+    if not claimed:
+        row.refresh_from_db(fields=["result"])
+        if row.result:
+            return link_token, ConnectResult(**row.result)
+        return link_token, _error(provider, "token_consumed", _TOKEN_MESSAGES["token_consumed"])
+    link_event_record(
+        link_token=link_token,
+        kind=Kind.OAUTH_RETURNED,
+        provider=provider,
+        error_type=(params.get("error") or "")[:40],
+    )
+    result = _oauth_complete(row, params)
+    OAuthState.objects.filter(pk=row.pk).update(result=result.as_dict())
+    return link_token, result
+
+
+def _oauth_complete(row: OAuthState, params: dict[str, str]) -> ConnectResult:
+    link_token, provider = row.link_token, row.provider
+    status = _token_status(link_token)
+    if status:
+        return _error(provider, status, _TOKEN_MESSAGES[status])
+    if row.expires_at <= timezone.now():
+        return _error(provider, "token_expired", "The sign-in took too long. Please start again.")
+    try:
+        adapter = provider_adapter(provider, team=link_token.team)
+        connected = adapter.finish(
+            params=params,
+            code_verifier=row.secrets.get("code_verifier"),
+            region=row.secrets.get("region"),
+        )
+    except ProviderError as exc:
+        return _failed(link_token, provider, exc)
+    return _connected_save(link_token, provider, connected)
+
+
+def _pkce_challenge(verifier: str | None) -> str | None:
+    if verifier is None:
+        return None
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+# -- demo -------------------------------------------------------------------------------------
+
+DEMO_PROVIDERS = ("apple_health_kit", "fitbit", "freestyle_libre", "oura")
+
+
+def connect_demo(*, user, provider: str) -> Connection:
+    """A connection with demo data for a sandbox team's user (`POST /v2/link/connect/demo`)."""
+    if not user.team.is_sandbox:
+        raise InvalidProvider("Demo connections are only for sandbox teams.")
+    if provider not in DEMO_PROVIDERS:
+        raise InvalidProvider(f"'{provider}' has no demo; use one of {', '.join(DEMO_PROVIDERS)}.")
+    with transaction.atomic():
+        connection, _ = Connection.objects.exclude(
+            status=Connection.Status.DEREGISTERED
+        ).update_or_create(
+            user=user,
+            provider=provider,
+            defaults={
+                "status": Connection.Status.CONNECTED,
+                "external_user_id": f"demo-{user.pk}",
+                "credentials": {"demo": True},
+                "error_type": "",
+                "error_message": "",
+            },
+        )
+    return connection
+
+
+# -- results ----------------------------------------------------------------------------------
+
+
+def result_redirect_url(*, link_token: LinkToken, result: ConnectResult) -> str:
+    """The team's redirect_url with the outcome merged into its query string."""
+    parts = urlsplit(link_token.redirect_url)
+    ours = {"state": result.state, "provider": result.provider}
+    if result.state == "error":
+        ours.update(error_type=result.error_type or "", error=result.error or "")
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ours]
+    return urlunsplit(parts._replace(query=urlencode(query + list(ours.items()))))
+
+
+# -- plumbing ---------------------------------------------------------------------------------
+
+
+def _adapter(link_token: LinkToken, provider: str, auth_type: str) -> "Adapter":
+    """The team's adapter for `provider`, after checking the token and the provider fit."""
+    status = _token_status(link_token)
+    if status:
+        raise InvalidLinkToken(_TOKEN_MESSAGES[status], flow_error_type=status)
+    link_token_check_provider(link_token, provider)
+    cls = adapter_class(provider)
+    if cls is None or cls.auth_type != auth_type:
+        raise InvalidProvider(f"Provider '{provider}' does not connect by {auth_type}.")
+    if auth_type == "oauth" and provider_app(provider, team=link_token.team) is None:
+        raise InvalidProvider(f"Provider '{provider}' is not set up on this server yet.")
+    if link_token.provider != provider:
+        link_event_record(link_token=link_token, kind=Kind.PROVIDER_CHOSEN, provider=provider)
+    return provider_adapter(provider, team=link_token.team)
+
+
+def _flow_set(link_token: LinkToken, **values) -> None:
+    flow = {**(link_token.flow or {}), **values}
+    link_token.flow = {k: v for k, v in flow.items() if v is not None} or None
+    link_token.save(update_fields=["flow"])
+
+
+def _error(provider: str, error_type: str, message: str) -> ConnectResult:
+    return ConnectResult(state="error", provider=provider, error_type=error_type, error=message)
+
+
+def _failed(link_token: LinkToken, provider: str, exc: ProviderError) -> ConnectResult:
+    LinkToken.objects.filter(pk=link_token.pk, consumed_at__isnull=True).update(
+        state=LinkToken.State.ERROR, error_type=exc.error_type
+    )
+    link_event_record(
+        link_token=link_token, kind=Kind.FAILED, provider=provider, error_type=exc.error_type
+    )
+    return _error(provider, exc.error_type, exc.message)
+
+
+def _connected_save(link_token: LinkToken, provider: str, connected: Connected) -> ConnectResult:
+    return _connection_save(
+        link_token,
+        provider,
+        external_user_id=connected.external_user_id,
+        credentials=connected.tokens.as_credentials(),
+        scopes=list(connected.tokens.scopes),
+        expires_at=connected.tokens.expires_at,
+    )
+
+
+def _connection_save(
+    link_token: LinkToken,
+    provider: str,
+    *,
+    external_user_id: str,
+    credentials: dict,
+    status: str = Connection.Status.CONNECTED,
+    scopes: list | None = None,
+    expires_at=None,
+) -> ConnectResult:
+    """Store the connection (a reconnect updates the live row) and consume the link token,
+    all or nothing."""
+    team = link_token.team
+    if team.reject_duplicate_connection and (
+        Connection.objects.filter(
+            user__team=team, provider=provider, external_user_id=external_user_id
+        )
+        .exclude(user=link_token.user_id)
+        .exclude(status=Connection.Status.DEREGISTERED)
+        .exists()
+    ):
+        return _failed(link_token, provider, _Duplicate())
+    try:
+        with transaction.atomic():
+            if not link_token_consume(link_token):
+                return _error(provider, "token_consumed", _TOKEN_MESSAGES["token_consumed"])
+            live = (
+                Connection.objects.select_for_update()
+                .filter(user=link_token.user, provider=provider)
+                .exclude(status=Connection.Status.DEREGISTERED)
+            )
+            connection = live.first() or Connection(user=link_token.user, provider=provider)
+            connection.status = status
+            connection.external_user_id = external_user_id
+            connection.credentials = credentials
+            connection.scopes = scopes or []
+            connection.expires_at = expires_at
+            connection.error_type = connection.error_message = ""
+            connection.errored_at = None
+            connection.save()
+            LinkToken.objects.filter(pk=link_token.pk).update(provider=provider)
+            link_token.provider = provider
+            link_event_record(link_token=link_token, kind=Kind.CONNECTED, provider=provider)
+            if provider_get(provider):
+                connection_created_emit(connection=connection)
+            link_session_finished_emit(link_token=link_token)
+    except IntegrityError:
+        log.warning("concurrent connect of %s for user %s", provider, link_token.user_id)
+        return _error(provider, "token_consumed", _TOKEN_MESSAGES["token_consumed"])
+    state = "pending" if status == Connection.Status.PENDING else "success"
+    return ConnectResult(state=state, provider=provider, connection=connection)
+
+
+class _Duplicate(ProviderError):
+    error_type = "duplicate_connection"
+    default_message = (
+        "This provider account is already connected to another user of this app. "
+        "Sign in with a different account."
+    )

@@ -1,0 +1,103 @@
+"""What every adapter shares: the data it returns and how it finds its vendor's hosts. An
+adapter is built for one team (`providers.registry.provider_adapter`), which decides its base URLs
+(the vendor's, or the sandbox emulator's) and its OAuth app; the adapter never knows which."""
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar
+
+from .errors import UnsupportedRegion
+from .http import HttpSession
+
+
+@dataclass(frozen=True)
+class AppCredentials:
+    """An OAuth client registered with the vendor (ours, or a team's own)."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    """What keeps a connection alive. `extra` is the adapter's explicit persist-list of other
+    vendor values it needs later (a region, a Dexcom account id); nothing else is stored."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+    expires_at: datetime | None = None
+    scopes: tuple[str, ...] = ()
+    extra: dict = field(default_factory=dict, repr=False)
+
+    def as_credentials(self) -> dict:
+        data = asdict(self)
+        data["expires_at"] = self.expires_at.isoformat() if self.expires_at else None
+        data["scopes"] = list(self.scopes)
+        return data
+
+    @classmethod
+    def from_credentials(cls, data: dict) -> "TokenSet":
+        expires_at = data.get("expires_at")
+        return cls(
+            access_token=data["access_token"],
+            refresh_token=data.get("refresh_token"),
+            expires_at=datetime.fromisoformat(expires_at) if expires_at else None,
+            scopes=tuple(data.get("scopes") or ()),
+            extra=data.get("extra") or {},
+        )
+
+
+@dataclass(frozen=True)
+class Connected:
+    """A vendor account the user proved they own, with the tokens to reach it."""
+
+    external_user_id: str
+    tokens: TokenSet
+
+
+def expires_in(seconds) -> datetime | None:
+    return datetime.now(UTC) + timedelta(seconds=int(seconds)) if seconds else None
+
+
+class Adapter:
+    """Base of every vendor adapter. `hosts` maps a host name to the vendor's base URL; every
+    URL the adapter calls is built from one of them with `url()`."""
+
+    slug: ClassVar[str]
+    auth_type: ClassVar[str]  # "oauth" | "password" | "email", as Vital spells SourceAuthType
+    hosts: ClassVar[dict[str, str]]
+    # Vital region code -> host name, for vendors whose accounts live on regional servers.
+    regions: ClassVar[dict[str, str]] = {}
+    default_region: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        *,
+        base_urls: dict[str, str],
+        app: AppCredentials | None = None,
+        redirect_uri: str = "",
+    ):
+        self.base_urls = base_urls
+        self.app = app
+        self.redirect_uri = redirect_uri
+        self.http = HttpSession()
+
+    def url(self, host: str, path: str) -> str:
+        return self.base_urls[host] + path
+
+    def region_host(self, region: str | None) -> str:
+        """The host name for a Vital region code; UnsupportedRegion if the vendor has none."""
+        code = (region or self.default_region or "").lower()
+        if code not in self.regions:
+            raise UnsupportedRegion(
+                f"This provider has no servers for region '{code}'. "
+                f"Choose one of: {', '.join(sorted(self.regions))}."
+            )
+        return self.regions[code]
+
+    def refresh(self, credentials: dict) -> TokenSet:
+        """New tokens for a stored connection, following the vendor's rotation rules."""
+        raise NotImplementedError
+
+    def revoke(self, credentials: dict) -> None:
+        """Tell the vendor to forget the grant, where it offers a way; else do nothing."""

@@ -1,0 +1,19 @@
+"""Connection by email alone: the user gives an address (and a region), and the vendor side
+links the account later, so the connection starts out pending."""
+
+from dataclasses import dataclass, field
+
+from .base import Adapter
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    external_user_id: str
+    credentials: dict = field(repr=False)
+
+
+class EmailAdapter(Adapter):
+    auth_type = "email"
+
+    def enrol(self, *, email: str, region: str | None) -> Enrolment:
+        raise NotImplementedError

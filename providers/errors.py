@@ -1,0 +1,67 @@
+"""What can go wrong when talking to a vendor, as typed errors. Each carries the lowercase Link
+error type of Vital's taxonomy and a message a person can act on. Never put a secret in one."""
+
+
+class ProviderError(Exception):
+    error_type = "provider_api_error"
+    default_message = "The provider could not complete the connection. Please try again later."
+
+    def __init__(self, message: str | None = None):
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class InvalidCredentials(ProviderError):
+    error_type = "provider_credential_error"
+    default_message = "The provider did not accept those credentials. Check them and try again."
+
+
+class PasswordExpired(ProviderError):
+    error_type = "provider_password_expired"
+    default_message = "The provider asks you to change your password first, then try again."
+
+
+class MfaRequired(ProviderError):
+    """Not a failure: the vendor wants a one-time code before it lets the user in."""
+
+    error_type = "pending_provider_mfa"
+    default_message = "Enter the code the provider sent you."
+
+    def __init__(self, *, method: str, hint: str = ""):
+        super().__init__()
+        self.method = method
+        self.hint = hint
+
+
+class IncorrectMfaCode(ProviderError):
+    error_type = "incorrect_mfa_code"
+    default_message = "That code was not accepted. Check it and try again."
+
+
+class UserCancelled(ProviderError):
+    error_type = "user_cancelled"
+    default_message = "You cancelled the connection at the provider."
+
+
+class ScopesNotGranted(ProviderError):
+    error_type = "required_scopes_not_granted"
+    default_message = (
+        "Some permissions this app needs were not granted. Connect again and allow them all."
+    )
+
+
+class UnsupportedRegion(ProviderError):
+    error_type = "unsupported_region"
+    default_message = "The provider does not serve that region. Choose another region."
+
+
+class ProviderUnavailable(ProviderError):
+    """The vendor is down, slow, rate limiting us or unreachable: worth retrying later."""
+
+    default_message = "The provider is not responding right now. Please try again in a few minutes."
+
+
+class ProviderApiError(ProviderError):
+    """The vendor answered, but not in a way we understand or accept."""
+
+    default_message = "The provider sent an unexpected answer. Please try again later."

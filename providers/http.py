@@ -1,0 +1,68 @@
+"""The one doorway for outbound vendor HTTP: a mandatory timeout, our User-Agent, and network
+failures, rate limits and server errors turned into ProviderUnavailable. 4xx answers are left to
+the adapter, because vendors put their credential and grant errors there."""
+
+import logging
+
+import requests
+from django.conf import settings
+from requests_oauthlib import OAuth2Session
+
+from .errors import ProviderApiError, ProviderUnavailable
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "LinkWidget/1.0 (+https://github.com/link-widget)"
+
+
+class _Doorway:
+    def request(self, method, url, *args, errors_in_5xx: bool = False, **kwargs):
+        """`errors_in_5xx`: the vendor reports ordinary errors (bad password) with a 5xx status
+        and a JSON body (Dexcom Share does): hand those to the adapter to read."""
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = settings.LINK_PROVIDER_TIMEOUT_SECONDS
+        headers = kwargs.setdefault("headers", None) or {}
+        kwargs["headers"] = {"User-Agent": USER_AGENT, **headers}
+        try:
+            response = super().request(method, url, *args, **kwargs)
+        except requests.Timeout:
+            log.warning("provider timeout: %s %s", method, _no_query(url))
+            raise ProviderUnavailable(
+                "The provider took too long to answer. Please try again in a few minutes."
+            ) from None
+        except requests.RequestException as exc:
+            log.warning("provider unreachable: %s %s (%s)", method, _no_query(url), type(exc))
+            raise ProviderUnavailable() from None
+        if response.status_code == 429:
+            raise ProviderUnavailable(
+                "The provider is receiving too many requests. Please try again in a few minutes."
+            )
+        if response.status_code >= 500 and not (errors_in_5xx and _is_json(response)):
+            log.warning("provider %s: %s %s", response.status_code, method, _no_query(url))
+            raise ProviderUnavailable()
+        return response
+
+
+def _is_json(response: requests.Response) -> bool:
+    return response.headers.get("Content-Type", "").startswith("application/json")
+
+
+def _no_query(url: str) -> str:
+    # Some vendors (iHealth, Dexcom) put secrets in the query string: never log it.
+    return url.split("?", 1)[0]
+
+
+class HttpSession(_Doorway, requests.Session):
+    """A plain session for vendor calls."""
+
+
+class OAuth2HttpSession(_Doorway, OAuth2Session):
+    """requests-oauthlib's session, through the doorway."""
+
+
+def json_body(response: requests.Response):
+    """The response's JSON, or ProviderApiError when the vendor sent something else."""
+    try:
+        return response.json()
+    except ValueError:  # requests.JSONDecodeError included
+        raise ProviderApiError() from None

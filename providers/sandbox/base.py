@@ -1,0 +1,300 @@
+"""What every emulator shares: the sandbox accounts, fault modes, signed (stateless) codes and
+tokens, and the OAuth consent page. State lives in signed values, never in process memory, so
+any worker process can answer any step.
+
+Sandbox accounts (every vendor): `user_good` / `pass_good` connects; `user_mfa` / `pass_good`
+asks for a one-time code, `123456`; anything else is bad credentials. Faults: the usernames
+`user_429`, `user_500`, `user_slow`, `user_garbage`, or the "Simulate" choice on a consent page."""
+
+import base64
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.views.decorators.csrf import csrf_exempt
+
+from ..base import AppCredentials
+
+GOOD_USER, MFA_USER, GOOD_PASSWORD, MFA_CODE = "user_good", "user_mfa", "pass_good", "123456"
+FAULTS = ("429", "500", "slow", "garbage")
+OAUTH_FAULTS = (*FAULTS, "expired_code")
+
+
+def sandbox_client(slug: str) -> AppCredentials:
+    client_id = f"sandbox-{slug}"
+    return AppCredentials(client_id, client_secret_for(client_id))
+
+
+def client_secret_for(client_id: str) -> str:
+    return salted_hmac("providers.sandbox.client", client_id, algorithm="sha256").hexdigest()
+
+
+def account_id(username: str) -> str:
+    """A stable vendor account id for a sandbox username."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"link-sandbox:{username}"))
+
+
+def numeric_id(username: str) -> int:
+    return int(hashlib.sha256(username.encode()).hexdigest()[:8], 16)
+
+
+def sign(payload: dict, purpose: str) -> str:
+    return signing.dumps(payload, salt=f"providers.sandbox.{purpose}", compress=True)
+
+
+def unsign(value: str | None, purpose: str) -> dict | None:
+    try:
+        return signing.loads(value or "", salt=f"providers.sandbox.{purpose}")
+    except signing.BadSignature:
+        return None
+
+
+class Fault(Exception):
+    """Answer with this response instead of the vendor's normal one."""
+
+    def __init__(self, response: HttpResponse):
+        self.response = response
+
+
+def fault_raise(fault: str | None) -> None:
+    """Misbehave as asked: raise Fault with the bad answer, or be slow and carry on."""
+    if fault == "429":
+        raise Fault(HttpResponse("Too Many Requests", status=429, headers={"Retry-After": "60"}))
+    if fault == "500":
+        raise Fault(HttpResponse("Internal Server Error", status=500))
+    if fault == "garbage":
+        raise Fault(HttpResponse("<html><body>Be right back</body></html>", status=200))
+    if fault == "slow":
+        time.sleep(settings.LINK_SANDBOX_SLOW_SECONDS)
+
+
+def password_outcome(username: str, password: str, mfa_code: str | None = None) -> str:
+    """How a sandbox password login goes: "ok", "mfa", "bad_mfa" or "bad" (or a Fault)."""
+    if username.startswith("user_") and username[5:] in FAULTS:
+        fault_raise(username[5:])
+        return "ok"
+    if username not in (GOOD_USER, MFA_USER) or password != GOOD_PASSWORD:
+        return "bad"
+    if username == MFA_USER:
+        if not mfa_code:
+            return "mfa"
+        if mfa_code != MFA_CODE:
+            return "bad_mfa"
+    return "ok"
+
+
+def jwt_like(claims: dict) -> str:
+    """A token shaped like a JWT (some vendors' clients read its claims); signed by us."""
+
+    def part(value: dict | str) -> str:
+        raw = value if isinstance(value, str) else signing.JSONSerializer().dumps(value).decode()
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(claims)}.{part(sign(claims, 'jwt'))}"
+
+
+class Refusal(Exception):
+    """The vendor says no (RFC 6749 error names); each emulator renders it its own way."""
+
+    def __init__(self, error: str, description: str = ""):
+        super().__init__(error)
+        self.error = error
+        self.description = description
+
+
+@dataclass
+class Grant:
+    account: str
+    client_id: str
+    scopes: list[str] = field(default_factory=list)
+    exchange: bool = False  # a code exchange, as opposed to a refresh
+
+
+class OAuthEmulator:
+    """An OAuth 2 authorization server with a consent page, signed codes and tokens, and the
+    vendor's spelling of things supplied by the subclass."""
+
+    slug: str
+    name: str
+    scope_param = "scope"
+    scope_separator = " "
+    pkce = "optional"  # "optional" | "required" | "none"
+    code_ttl = 600
+    access_ttl = 3600
+
+    # -- authorize + consent ---------------------------------------------------------------
+
+    def authorize(self, request):
+        query = request.POST.get("ticket") and unsign(request.POST["ticket"], "consent")
+        if request.method == "POST" and query:
+            return self._decide(request, query)
+        query = request.GET.dict()
+        problem = self._check_authorize(query)
+        if problem:
+            return HttpResponse(problem, status=400, content_type="text/plain")
+        requested = [s for s in query.get(self.scope_param, "").split(self.scope_separator) if s]
+        return render(
+            request,
+            "sandbox/consent.html",
+            {
+                "vendor": self.name,
+                "scopes": requested,
+                "faults": OAUTH_FAULTS,
+                "ticket": sign(query, "consent"),
+                "account": GOOD_USER,
+            },
+        )
+
+    def _check_authorize(self, query: dict) -> str:
+        if query.get("response_type") != "code":
+            return "response_type must be code"
+        if not query.get("client_id") or not query.get("redirect_uri"):
+            return "client_id and redirect_uri are required"
+        if self.pkce == "required" and query.get("code_challenge_method") != "S256":
+            return "PKCE with S256 is required"
+        return ""
+
+    def _decide(self, request, query: dict):
+        back = {"state": query.get("state", "")}
+        if request.POST.get("decision") != "allow":
+            back["error"] = "access_denied"
+            return _redirect(query["redirect_uri"], back)
+        requested = query.get(self.scope_param, "").split(self.scope_separator)
+        granted = [s for s in request.POST.getlist("scope") if s in requested]
+        fault = request.POST.get("fault", "")
+        code = {
+            "account": request.POST.get("account") or GOOD_USER,
+            "client_id": query["client_id"],
+            "redirect_uri": query["redirect_uri"],
+            "challenge": query.get("code_challenge", ""),
+            "scopes": granted,
+            "fault": fault,
+            "exp": time.time() + (-1 if fault == "expired_code" else self.code_ttl),
+        }
+        back["code"] = sign(code, "code")
+        back.update(self.redirect_extra(granted))
+        return _redirect(query["redirect_uri"], back)
+
+    def redirect_extra(self, granted: list[str]) -> dict:
+        """Vendor extras on the redirect back to the app (Strava echoes the scopes)."""
+        return {}
+
+    # -- token endpoint --------------------------------------------------------------------
+
+    def token(self, request):
+        params = (request.POST if request.method == "POST" else request.GET).dict()
+        try:
+            grant = self.redeem(request, params)
+        except Refusal as refusal:
+            return self.refusal_response(refusal)
+        except Fault as fault:
+            return fault.response
+        return self.token_response(self.issue(grant), grant)
+
+    def grant_type(self, params: dict) -> str:
+        return params.get("grant_type", "")
+
+    def redeem(self, request, params: dict) -> Grant:
+        client_id = self._client(request, params)
+        grant_type = self.grant_type(params)
+        if grant_type == "refresh_token":
+            refresh = unsign(params.get("refresh_token"), "refresh")
+            if not refresh or refresh["client_id"] != client_id:
+                raise Refusal("invalid_grant", "Invalid refresh token")
+            return Grant(refresh["account"], client_id, refresh["scopes"])
+        if grant_type != "authorization_code":
+            raise Refusal("unsupported_grant_type", grant_type)
+        code = unsign(params.get("code"), "code")
+        if not code or code["client_id"] != client_id or code["exp"] < time.time():
+            raise Refusal("invalid_grant", "Authorization code is invalid or expired")
+        if code["redirect_uri"] != params.get("redirect_uri"):
+            raise Refusal("invalid_grant", "redirect_uri does not match")
+        if code["challenge"] and not _pkce_ok(params.get("code_verifier"), code["challenge"]):
+            raise Refusal("invalid_grant", "code_verifier does not match")
+        fault_raise(code["fault"])
+        return Grant(code["account"], client_id, code["scopes"], exchange=True)
+
+    def _client(self, request, params: dict) -> str:
+        client_id, secret = _basic_auth(request) or (
+            params.get("client_id", ""),
+            params.get("client_secret", ""),
+        )
+        if not constant_time_compare(secret, client_secret_for(client_id)):
+            raise Refusal("invalid_client", "Client authentication failed")
+        return client_id
+
+    def issue(self, grant: Grant) -> dict:
+        claims = {"account": grant.account, "client_id": grant.client_id, "scopes": grant.scopes}
+        return {
+            "access_token": sign({**claims, "exp": time.time() + self.access_ttl}, "access"),
+            "refresh_token": sign(claims, "refresh"),
+            "expires_in": self.access_ttl,
+            "token_type": "Bearer",
+            "scope": self.scope_separator.join(grant.scopes),
+        }
+
+    def token_response(self, tokens: dict, grant: Grant) -> HttpResponse:
+        return JsonResponse(tokens)
+
+    def refusal_response(self, refusal: Refusal) -> HttpResponse:
+        status = 401 if refusal.error == "invalid_client" else 400
+        body = {"error": refusal.error, "error_description": refusal.description}
+        return JsonResponse(body, status=status)
+
+    # -- resource side ---------------------------------------------------------------------
+
+    def bearer_account(self, request) -> str | None:
+        """The sandbox account behind the request's bearer token, if it is valid."""
+        header = request.headers.get("Authorization", "")
+        access = unsign(header.removeprefix("Bearer "), "access")
+        if not access or access["exp"] < time.time():
+            return None
+        return access["account"]
+
+    def profile_view(self, build):
+        """A JSON profile endpoint answering `build(account)` for a valid bearer, else 401."""
+
+        def view(request):
+            account = self.bearer_account(request)
+            if account is None:
+                return JsonResponse({"error": "unauthorized"}, status=401)
+            return JsonResponse(build(account))
+
+        return csrf_exempt(view)
+
+    def ok_view(self, status: int = 204):
+        """An endpoint that accepts what it is sent (revocation, deregistration)."""
+        return csrf_exempt(lambda request: HttpResponse(status=status))
+
+
+def exempt(view):
+    """Vendor endpoints are called by servers, not browsers: no CSRF token, as at the vendor."""
+    return csrf_exempt(view)
+
+
+def _redirect(url: str, params: dict) -> HttpResponseRedirect:
+    separator = "&" if "?" in url else "?"
+    return HttpResponseRedirect(url + separator + urlencode(params))
+
+
+def _pkce_ok(verifier: str | None, challenge: str) -> bool:
+    digest = hashlib.sha256((verifier or "").encode()).digest()
+    return constant_time_compare(base64.urlsafe_b64encode(digest).decode().rstrip("="), challenge)
+
+
+def _basic_auth(request) -> tuple[str, str] | None:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Basic "):
+        return None
+    try:
+        client_id, _, secret = base64.b64decode(header[6:]).decode().partition(":")
+    except ValueError:
+        return None
+    return client_id, secret

@@ -1,0 +1,24 @@
+"""Fitbit: PKCE (S256) and HTTP Basic client authentication; the user can untick scopes on the
+consent page, so the granted `scope` is checked; the user id comes in the token response."""
+
+from ..oauth2 import OAuth2Adapter
+
+
+class FitbitAdapter(OAuth2Adapter):
+    slug = "fitbit"
+    docs_url = "https://dev.fitbit.com/build/reference/web-api/developer-guide/authorization/"
+    hosts = {"www": "https://www.fitbit.com", "api": "https://api.fitbit.com"}
+    authorize_endpoint = ("www", "/oauth2/authorize")
+    token_endpoint = ("api", "/oauth2/token")
+    scopes = ("activity", "heartrate", "sleep", "profile", "weight", "oxygen_saturation")
+    required_scopes = frozenset({"activity", "heartrate", "sleep"})
+    pkce = True
+    client_auth = "basic"
+
+    def revoke(self, credentials):
+        # RFC 7009; revoking the refresh token ends every session of the user with the app.
+        self.http.post(
+            self.url("api", "/oauth2/revoke"),
+            data={"token": credentials.get("refresh_token") or credentials["access_token"]},
+            auth=(self.app.client_id, self.app.client_secret),
+        )
