@@ -7,7 +7,7 @@ DEMO_API_KEY ?= sk_us_demo0000000000000000000000000000000000
 PORT ?= 8000
 export DJANGO_DEBUG ?= true
 
-.PHONY: demo test lint browser
+.PHONY: demo test lint browser bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,3 +41,7 @@ test: $(STAMP) browser
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# Throughput, latency and SQL per request on gunicorn + a throwaway PostgreSQL (see BENCHMARKS.md).
+bench: $(STAMP) browser
+	$(PY) bench/run.py $(BENCH_ARGS)

@@ -1,0 +1,201 @@
+"""The benchmark: gunicorn on a throwaway PostgreSQL, load from a second process.
+
+    .venv/bin/python bench/run.py [--duration SECONDS] [--concurrency 1 8 32]
+
+Prints, per endpoint and concurrency: throughput, p50/p99 latency and the ratio to a bare
+Django view measured in the same run; then SQL queries per request. Figures from a noisy
+machine compare through the ratios, not the absolute numbers."""
+
+import argparse
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from pg import free_port, throwaway_postgres  # noqa: E402
+
+API_KEY = "sk_us_bench" + "0" * 35
+
+
+def environment(database_url: str, port: int) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "linkwidget.settings",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "LINK_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": database_url,
+        "LINK_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "LINK_RATE_LIMIT_API": "100000000/60",
+        "LINK_RATE_LIMIT_WIDGET": "100000000/60",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+
+
+def prepare(pool_size: int) -> dict:
+    """Migrate, seed and create what the scenarios use up (link tokens)."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from link.services import link_token_create
+    from teams.models import ApiKey, Team
+    from teams.services import end_user_create
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
+    call_command("seed_demo", "--api-key", API_KEY, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    team = Team.objects.get(pk=ApiKey.objects.get(prefix=API_KEY[:14]).team_id)
+    user = end_user_create(team=team, client_user_id=f"bench-{secrets.token_hex(4)}")
+    tokens = [link_token_create(team=team, user_id=user.pk)[0] for _ in range(pool_size)]
+    return {"user_id": str(user.pk), "tokens": tokens}
+
+
+def scenarios(data: dict) -> list[dict]:
+    key = {"X-Vital-API-Key": API_KEY}
+    json_key = {**key, "Content-Type": "application/json"}
+    return [
+        {"name": "bare view (/healthz)", "method": "GET", "path": "/healthz"},
+        {"name": "GET /v2/providers", "method": "GET", "path": "/v2/providers", "headers": key},
+        {
+            "name": "POST /v2/user",
+            "method": "POST",
+            "path": "/v2/user",
+            "headers": json_key,
+            "body": '{"client_user_id": "load-{n}"}',
+        },
+        {
+            "name": "POST /v2/link/token",
+            "method": "POST",
+            "path": "/v2/link/token",
+            "headers": json_key,
+            "body": json.dumps({"user_id": data["user_id"]}),
+        },
+    ]
+
+
+def count_queries(scenario: dict) -> int:
+    """SQL queries for one request of the scenario, in-process, after a warm-up request."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    headers = scenario.get("headers", {})
+
+    def send():
+        body = (scenario.get("body") or "").replace("{n}", secrets.token_hex(4))
+        return client.generic(
+            scenario["method"],
+            scenario["path"],
+            body,
+            content_type=headers.get("Content-Type", "application/octet-stream"),
+            headers={k: v for k, v in headers.items() if k != "Content-Type"},
+        )
+
+    send()
+    with CaptureQueriesContext(connection) as queries:
+        send()
+    return len(queries)
+
+
+def start_server(env: dict, port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "linkwidget.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(os.cpu_count() * 2),
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(200):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except requests.RequestException:  # still booting
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def print_table(results: list[dict]) -> None:
+    bare = {r["concurrency"]: r["rps"] for r in results if r["name"].startswith("bare")}
+    header = f"{'conc':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8}  errors"
+    print(f"\n{'endpoint':34} {header}")
+    for r in results:
+        ratio = r["rps"] / bare[r["concurrency"]] if bare.get(r["concurrency"]) else 0
+        p50 = f"{r['p50_ms']:.1f}" if r["p50_ms"] is not None else "-"
+        p99 = f"{r['p99_ms']:.1f}" if r["p99_ms"] is not None else "-"
+        print(
+            f"{r['name']:34} {r['concurrency']:>4} {r['rps']:>8.1f} {p50:>8} {p99:>8} "
+            f"{ratio:>7.0%}  {r['errors'] or ''}"
+        )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
+    args = parser.parse_args()
+
+    port = free_port()
+    with throwaway_postgres() as database_url:
+        env = environment(database_url, port)
+        os.environ.update(env)
+        data = prepare(pool_size=2000)
+        specs = scenarios(data)
+        query_counts = {s["name"]: count_queries(s) for s in specs}
+        server = start_server(env, port)
+        try:
+            load = subprocess.run(
+                [sys.executable, str(ROOT / "bench" / "load.py")],
+                input=json.dumps(
+                    {
+                        "host": "127.0.0.1",
+                        "port": port,
+                        "duration": args.duration,
+                        "concurrency": args.concurrency,
+                        "scenarios": specs,
+                    }
+                ),
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print(
+        f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+        f"{args.duration:g} s per measurement, gunicorn {os.cpu_count() * 2} sync workers"
+    )
+    print_table(json.loads(load.stdout))
+    print(f"\n{'endpoint':34} SQL queries per request")
+    for name, count in query_counts.items():
+        print(f"{name:34} {count}")
+
+
+if __name__ == "__main__":
+    main()
