@@ -1,9 +1,12 @@
 """The operator console: Django's admin with a dashboard for an index page, and two roles
 (groups) kept in step with the models on every migrate."""
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -72,14 +75,19 @@ class ConsoleSite(admin.AdminSite):
         return super().index(request, context)
 
 
-def console_roles_ensure(**kwargs) -> None:
+def console_roles_ensure(*, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
     """Create or update the viewer (view only) and admin (everything) groups for the console's
     models and the action log. Idempotent: runs after every migrate."""
-    perms = list(Permission.objects.filter(content_type__app_label__in=CONSOLE_APPS))
+    # This handler may run before auth's for the same app, so make sure the permissions exist.
+    for label in CONSOLE_APPS:
+        create_permissions(apps.get_app_config(label), verbosity=0, using=using)
+    perms = list(Permission.objects.using(using).filter(content_type__app_label__in=CONSOLE_APPS))
     log_view = list(
-        Permission.objects.filter(content_type__app_label="admin", codename="view_logentry")
+        Permission.objects.using(using).filter(
+            content_type__app_label="admin", codename="view_logentry"
+        )
     )
-    viewers, _ = Group.objects.get_or_create(name=VIEWERS)
+    viewers, _ = Group.objects.using(using).get_or_create(name=VIEWERS)
     viewers.permissions.set([p for p in perms if p.codename.startswith("view_")] + log_view)
-    admins, _ = Group.objects.get_or_create(name=ADMINS)
+    admins, _ = Group.objects.using(using).get_or_create(name=ADMINS)
     admins.permissions.set(perms + log_view)

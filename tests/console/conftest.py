@@ -13,7 +13,7 @@ from teams.models import WebhookEndpoint
 from teams.services import api_key_create, end_user_create, secret_hash
 
 API_KEY = "sk_us_CANARYKEY" + "k" * 30
-WEBHOOK_SECRET = "whsec_CANARYWEBHOOKSECRET"
+WEBHOOK_SECRET = "whsec_Q0FOQVJZd2ViaG9va3NlY3JldA=="  # base64 of CANARYwebhooksecret
 ACCESS_TOKEN = "CANARY-ACCESS-TOKEN"
 LINK_TOKEN = "CANARY-LINK-TOKEN"
 FLOW_VERIFIER = "CANARY-PKCE-VERIFIER"

@@ -1,0 +1,170 @@
+"""Console actions change things through the services, show secrets once, and are logged."""
+
+import pytest
+import responses
+from django.contrib.admin.models import LogEntry
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from connections.models import Connection, WebhookDelivery
+from teams.models import ApiKey, WebhookEndpoint
+from teams.services import api_key_authenticate, api_key_create
+
+from .conftest import populate
+
+pytestmark = pytest.mark.django_db
+
+
+def _action(client, model, action, objects):
+    app, name = model._meta.app_label, model._meta.model_name
+    return client.post(
+        reverse(f"admin:{app}_{name}_changelist"),
+        {"action": action, "_selected_action": [o.pk for o in objects]},
+        follow=True,
+    )
+
+
+def _logged(obj, text):
+    entry = LogEntry.objects.get(object_id=str(obj.pk))
+    return text in entry.get_change_message()
+
+
+def test_api_key_is_shown_once_then_only_its_prefix(admin_client, team):
+    response = admin_client.post(
+        reverse("admin:teams_apikey_add"), {"team": team.pk, "name": "backend"}, follow=True
+    )
+    api_key = ApiKey.objects.get(name="backend")
+    [message] = [m for m in map(str, get_messages(response.wsgi_request)) if "API key" in m]
+    key = message.split("The new API key is ")[1].split(" ")[0]
+    assert key.startswith(api_key.prefix)
+    assert api_key_authenticate(key=key) == api_key
+    assert LogEntry.objects.get(object_id=str(api_key.pk)).is_addition()
+    page = admin_client.get(reverse("admin:teams_apikey_change", args=[api_key.pk]))
+    assert api_key.prefix in page.content.decode()
+    assert key not in page.content.decode()
+
+
+def test_revoking_an_api_key_is_logged(admin_client, team):
+    key, api_key = api_key_create(team=team)
+    _action(admin_client, ApiKey, "revoke", [api_key])
+    api_key.refresh_from_db()
+    assert api_key.revoked_at is not None
+    assert api_key_authenticate(key=key) is None
+    assert _logged(api_key, "Revoked.")
+
+
+def test_team_created_with_branding_and_a_webhook_endpoint(admin_client):
+    response = admin_client.post(
+        reverse("admin:teams_team_add"),
+        {
+            "name": "Northwind",
+            "environment": "sandbox",
+            "region": "eu",
+            "accent_color": "#ff5500",
+            "allowed_redirect_urls": "https://app.example.com/done\n\nmyapp://link\n",
+            "webhook_endpoints-TOTAL_FORMS": "1",
+            "webhook_endpoints-INITIAL_FORMS": "0",
+            "webhook_endpoints-0-url": "https://hooks.example.com/link",
+            "webhook_endpoints-0-enabled": "on",
+            "api_keys-TOTAL_FORMS": "0",
+            "api_keys-INITIAL_FORMS": "0",
+        },
+        follow=True,
+    )
+    endpoint = WebhookEndpoint.objects.get(url="https://hooks.example.com/link")
+    team = endpoint.team
+    assert (team.name, team.region, team.accent_color) == ("Northwind", "eu", "#ff5500")
+    assert team.allowed_redirect_urls == ["https://app.example.com/done", "myapp://link"]
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any(endpoint.secret in m for m in messages)
+    page = admin_client.get(reverse("admin:teams_team_change", args=[team.pk])).content.decode()
+    assert endpoint.secret not in page
+    assert "--accent: #ff5500" in page  # the widget preview in the team's colour
+    assert "https://app.example.com/done\nmyapp://link" in page
+
+
+def test_production_team_refuses_a_plain_http_webhook(admin_client, other_team):
+    response = admin_client.post(
+        reverse("admin:teams_team_change", args=[other_team.pk]),
+        {
+            "name": other_team.name,
+            "environment": "production",
+            "region": "eu",
+            "accent_color": "#2563eb",
+            "allowed_redirect_urls": "",
+            "webhook_endpoints-TOTAL_FORMS": "1",
+            "webhook_endpoints-INITIAL_FORMS": "0",
+            "webhook_endpoints-0-url": "http://hooks.example.com/link",
+            "api_keys-TOTAL_FORMS": "0",
+            "api_keys-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "Production webhook URLs must use https." in response.content.decode()
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_rotating_a_webhook_secret_shows_the_new_one_once(admin_client, team):
+    populate(team, 1)
+    endpoint = WebhookEndpoint.objects.get()
+    old = endpoint.secret
+    response = _action(admin_client, WebhookEndpoint, "rotate_secret", [endpoint])
+    endpoint.refresh_from_db()
+    assert endpoint.secret != old
+    assert any(endpoint.secret in str(m) for m in get_messages(response.wsgi_request))
+    assert _logged(endpoint, "Rotated the signing secret.")
+
+
+def test_disabling_and_enabling_a_webhook_endpoint(admin_client, team):
+    populate(team, 1)
+    endpoint = WebhookEndpoint.objects.get()
+    _action(admin_client, WebhookEndpoint, "disable", [endpoint])
+    endpoint.refresh_from_db()
+    assert not endpoint.enabled
+    assert _logged(endpoint, "Enabled")
+    _action(admin_client, WebhookEndpoint, "enable", [endpoint])
+    endpoint.refresh_from_db()
+    assert endpoint.enabled
+
+
+def test_deregistering_a_connection_forgets_its_credentials(admin_client, team):
+    populate(team, 1)
+    connection = Connection.objects.get()
+    _action(admin_client, Connection, "deregister", [connection])
+    connection.refresh_from_db()
+    assert (connection.status, connection.credentials) == ("deregistered", None)
+    assert _logged(connection, "Deregistered.")
+
+
+@responses.activate
+def test_replaying_a_webhook_delivery(admin_client, team, django_capture_on_commit_callbacks):
+    populate(team, 1)
+    delivery = WebhookDelivery.objects.get()
+    responses.post(delivery.endpoint.url, status=204)
+    with django_capture_on_commit_callbacks(execute=True):
+        _action(admin_client, WebhookDelivery, "replay", [delivery])
+    delivery.refresh_from_db()
+    assert (delivery.attempts, delivery.last_status_code) == (1, 204)  # sent again from scratch
+    assert delivery.log.count() == 2
+    assert responses.calls[0].request.headers["svix-id"] == delivery.message_id
+    assert _logged(delivery, "Replayed.")
+
+
+def test_the_action_log_lists_who_did_what(admin_client, team):
+    key, api_key = api_key_create(team=team)
+    _action(admin_client, ApiKey, "revoke", [api_key])
+    page = admin_client.get(reverse("admin:admin_logentry_changelist")).content.decode()
+    assert "admin" in page and "Revoked." in page and api_key.prefix in page
+    assert key not in page
+
+
+def test_end_users_are_found_by_either_id(admin_client, team):
+    populate(team, 2)
+    user = team.users.get(client_user_id="row-1")
+    url = reverse("admin:teams_enduser_changelist")
+    for query in ("row-1", str(user.user_id)):
+        page = admin_client.get(url, {"q": query}).content.decode()
+        assert "row-1" in page and "row-0" not in page
+    assert admin_client.get(url, {"q": "not-a-uuid"}).status_code == 200
+    page = admin_client.get(reverse("admin:teams_enduser_change", args=[user.pk]))
+    assert "ext-row-1" in page.content.decode()  # the user's connection, inline
