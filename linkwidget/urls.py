@@ -10,9 +10,10 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("oauth/token", token_view, name="oauth-token"),
     path("admin/", admin.site.urls),
-    path("", api.urls),
-    # The widget (its root "/" and /link/…, /initialize.js, /demo/): exact paths, after the API.
+    # The widget: its root "/" (before the API's, which ninja claims as its index), /link/…,
+    # /initialize.js and /demo/; exact paths, so nothing under /v2/ or /docs is shadowed.
     path("", include("link.urls")),
+    path("", api.urls),
 ]
 
 if settings.LINK_SANDBOX_ENABLED:

@@ -1,0 +1,30 @@
+from django import template
+from django.utils.html import format_html
+
+from link.widget import accent_colours, link_message, outcome_for
+
+register = template.Library()
+
+
+@register.simple_tag
+def accent_style(team):
+    """The team's accent as CSS custom properties (only ever a checked #rrggbb)."""
+    accent, on_accent = accent_colours(team.accent_color if team else "")
+    return format_html("<style>:root{{--accent:{};--on-accent:{}}}</style>", accent, on_accent)
+
+
+@register.filter
+def outcome(error_type):
+    return outcome_for(error_type)
+
+
+@register.filter
+def result_message(result):
+    """What an OAuth return page posts for a ConnectResult."""
+    return link_message(
+        "success" if result.state != "error" else "error",
+        state=result.state,
+        provider=result.provider,
+        error_type=result.error_type,
+        error=result.error,
+    )

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from .views import demo, embed, provider, steps
+
+app_name = "link"
+
+urlpatterns = [
+    path("", steps.agreement, name="start"),
+    path("link/providers", steps.providers, name="providers"),
+    path("link/provider/<slug:provider>", provider.provider_step, name="provider"),
+    path("link/provider/<slug:provider>/mfa", provider.mfa_step, name="mfa"),
+    path("link/provider/<slug:provider>/oauth", provider.oauth_start, name="oauth-start"),
+    path("link/provider/<slug:provider>/wait", provider.oauth_wait, name="oauth-wait"),
+    path("link/result", steps.result, name="result"),
+    path("link/close", steps.close, name="close"),
+    path("initialize.js", embed.embed_script, name="embed-script"),
+    path("demo/", demo.demo, name="demo"),
+]

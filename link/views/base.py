@@ -1,0 +1,133 @@
+"""What every widget step shares: reading the link session from the request, choosing the full
+page or the htmx panel, the result page, and leaving the widget (to a vendor, or to the
+customer's app)."""
+
+from functools import wraps
+
+from django.conf import settings
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from connections.models import Connection
+from link.services import link_token_find, link_token_status
+from link.widget import (
+    EMBED_MODES,
+    WidgetSession,
+    embed_origin_allowed,
+    frame_ancestors,
+    link_message,
+    outcome_for,
+)
+from providers.catalogue import provider_get
+
+_LANGUAGES = {code for code, _ in settings.LANGUAGES}
+
+
+def _activate_language(request) -> str:
+    lang = request.GET.get("lang") or request.POST.get("lang") or ""
+    if lang in _LANGUAGES:
+        translation.activate(lang)
+        request.LANGUAGE_CODE = lang
+        return lang
+    return ""
+
+
+def widget_step(view=None, *, shows_done=True):
+    """Resolve the link session from the `token` parameter for `view(request, session, ...)`.
+    An unusable token gets the "link doesn't work" page; a finished session shows its result
+    on every step (so back and refresh never offer to connect again), unless `shows_done` is
+    off.
+
+    CSRF: the widget runs in third-party iframes, where the browser never sends Django's
+    SameSite=Lax CSRF cookie, so the cookie check would reject every POST. What authorises a
+    step is the unguessable link token sent with it, which a cross-site attacker cannot know."""
+    if view is None:
+        return lambda view: widget_step(view, shows_done=shows_done)
+
+    @csrf_exempt
+    @xframe_options_exempt
+    @vary_on_headers("HX-Request")
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        data = request.POST if request.method == "POST" else request.GET
+        lang = _activate_language(request)
+        token = data.get("token", "")
+        link_token = link_token_find(token)
+        status = link_token_status(link_token)
+        done = status == "token_consumed" and link_token.state == link_token.State.SUCCESS
+        if status and not done:
+            return render_step(
+                request,
+                "link/token_error.html",
+                None,
+                {"outcome": outcome_for(status)},
+                status=404 if status == "invalid_token" else 410,
+            )
+        embed, origin = data.get("embed", ""), data.get("origin", "")
+        if embed not in EMBED_MODES or not embed_origin_allowed(
+            team=link_token.team, origin=origin
+        ):
+            embed = origin = ""
+        session = WidgetSession(token, link_token, embed=embed, origin=origin, lang=lang)
+        if done and shows_done:
+            response = render_done(request, session)
+        else:
+            response = view(request, session, *args, **kwargs)
+        response["Content-Security-Policy"] = (
+            f"frame-ancestors {frame_ancestors(team=link_token.team)}"
+        )
+        return response
+
+    return wrapper
+
+
+def render_step(
+    request, template, session: WidgetSession | None, context=None, *, partial="panel", **kwargs
+):
+    """The step's full page, or only its panel (or another `partial`) for an htmx request; not
+    for a history restore, which needs the whole page."""
+    if request.htmx and not request.htmx.history_restore_request:
+        template += f"#{partial}"
+    context = {"session": session, "team": session and session.team, **(context or {})}
+    return render(request, template, context, **kwargs)
+
+
+def render_result(request, session, *, state: str, slug: str, error_type: str | None = None):
+    """The end of the flow: success, pending (email) or an explained error, and the message
+    the embedding page gets for it."""
+    outcome = outcome_for(error_type) if state == "error" else None
+    message = link_message(
+        "error" if outcome else "success",
+        state=state,
+        provider=slug,
+        error_type=error_type,
+        error=outcome and outcome.message,
+    )
+    context = {"state": state, "provider": provider_get(slug), "outcome": outcome}
+    return render_step(request, "link/result.html", session, {**context, "message": message})
+
+
+def render_done(request, session):
+    """A finished session: connected, or pending where the vendor still has to confirm."""
+    link_token = session.link_token
+    pending = Connection.objects.filter(
+        user_id=link_token.user_id, provider=link_token.provider, status=Connection.Status.PENDING
+    ).exists()
+    state = "pending" if pending else "success"
+    return render_result(request, session, state=state, slug=link_token.provider)
+
+
+def step_redirect(session: WidgetSession, url: str, **params):
+    """Move to another step (POST, redirect, GET): htmx follows it and shows the new URL."""
+    return redirect(f"{url}?{session.query(**params)}")
+
+
+def leave(request, url: str):
+    """Leave the widget for another site: an htmx request must be told to navigate itself."""
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)

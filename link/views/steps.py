@@ -1,0 +1,109 @@
+"""The widget steps that need no vendor: agreement, provider list, result and close."""
+
+import unicodedata
+
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from connections.models import Connection
+from connections.selectors import VISIBLE_STATUSES
+from link import connect
+from link.models import LinkEvent
+from link.services import link_event_record, link_token_providers
+from link.widget import link_message
+from providers.catalogue import provider_get
+from providers.registry import adapter_class
+
+from .base import leave, render_result, render_step, step_redirect, widget_step
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, so "fréestyle" finds FreeStyle."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def next_after_agreement(session) -> str:
+    if session.link_token.provider:
+        return reverse("link:provider", args=[session.link_token.provider])
+    return reverse("link:providers")
+
+
+@require_GET
+@widget_step
+def agreement(request, session):
+    link_token = session.link_token
+    if link_token.state == link_token.State.PENDING:
+        link_event_record(link_token=link_token, kind=LinkEvent.Kind.OPENED)
+    named = provider_get(link_token.provider) if link_token.provider else None
+    return render_step(
+        request,
+        "link/agreement.html",
+        session,
+        {"provider": named, "next_url": next_after_agreement(session)},
+    )
+
+
+@require_GET
+@widget_step
+def providers(request, session):
+    link_token = session.link_token
+    if link_token.provider:
+        return step_redirect(session, reverse("link:provider", args=[link_token.provider]))
+    query = request.GET.get("q", "").strip()
+    folded = _fold(query)
+    offered = [
+        p
+        for p in link_token_providers(link_token)
+        if adapter_class(p.slug) is not None
+        and (_fold(p.name).find(folded) >= 0 or _fold(p.description).find(folded) >= 0)
+    ]
+    connected = set(
+        Connection.objects.filter(
+            user_id=link_token.user_id, status__in=VISIBLE_STATUSES
+        ).values_list("provider", flat=True)
+    )
+    return render_step(
+        request,
+        "link/providers.html",
+        session,
+        {"providers": offered, "connected": connected, "query": query},
+        partial="results" if request.htmx.target == "provider-results" else "panel",
+    )
+
+
+@require_GET
+@widget_step
+def result(request, session):
+    """An error to explain; `error_type` picks one of the known messages, nothing else can be
+    shown. (A finished session shows its success from any step, this one included.)"""
+    link_token = session.link_token
+    slug = request.GET.get("provider") or link_token.provider
+    error_type = request.GET.get("error_type") or link_token.error_type or None
+    return render_result(request, session, state="error", slug=slug, error_type=error_type)
+
+
+@require_POST
+@widget_step(shows_done=False)
+def close(request, session):
+    """Done after a success; otherwise the user cancelled (`user_cancelled`)."""
+    link_token = session.link_token
+    provider = request.POST.get("provider", "")
+    if link_token.state == link_token.State.SUCCESS:
+        message = link_message("done", state="success", provider=provider)
+        return render_step(request, "link/closed.html", session, {"done": True, "message": message})
+    link_event_record(
+        link_token=link_token,
+        kind=LinkEvent.Kind.CLOSED,
+        provider=provider,
+        error_type="user_cancelled",
+    )
+    if link_token.on_close == "redirect" and link_token.redirect_url:
+        cancelled = connect.ConnectResult(
+            state="error", provider=provider, error_type="user_cancelled", error="User closed Link"
+        )
+        return leave(request, connect.result_redirect_url(link_token=link_token, result=cancelled))
+    message = link_message(
+        "exit", state="error", provider=provider, error_type="user_cancelled", error="Closed"
+    )
+    return render_step(request, "link/closed.html", session, {"message": message})
