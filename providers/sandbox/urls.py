@@ -3,8 +3,29 @@ when LINK_SANDBOX_ENABLED is on (linkwidget/urls.py)."""
 
 from django.urls import include, path
 
+from .vendors.dexcom import DexcomEmulator
+from .vendors.fitbit import FitbitEmulator
+from .vendors.garmin import GarminEmulator
+from .vendors.ihealth import IHealthEmulator
+from .vendors.oura import OuraEmulator
 from .vendors.strava import StravaEmulator
+from .vendors.wahoo import WahooEmulator
+from .vendors.withings import WithingsEmulator
+from .vendors.zwift import ZwiftEmulator
 
-EMULATORS = {e.slug: e for e in (StravaEmulator(),)}
+EMULATORS = {
+    e.slug: e
+    for e in (
+        FitbitEmulator(),
+        GarminEmulator(),
+        OuraEmulator(),
+        StravaEmulator(),
+        WahooEmulator(),
+        IHealthEmulator(),
+        WithingsEmulator(),
+        ZwiftEmulator(),
+        DexcomEmulator(),
+    )
+}
 
 urlpatterns = [path(f"sandbox/{slug}/", include(e.urls())) for slug, e in EMULATORS.items()]

@@ -1,0 +1,27 @@
+"""Fitbit's OAuth server: HTTP Basic client auth, PKCE, `user_id` in the token response, and
+errors as `{"errors": [{"errorType", "message"}], "success": false}`."""
+
+from django.http import JsonResponse
+from django.urls import path
+
+from ..base import OAuthEmulator, account_id, exempt
+
+
+class FitbitEmulator(OAuthEmulator):
+    slug, name = "fitbit", "Fitbit"
+    access_ttl = 28800
+
+    def token_response(self, tokens, grant):
+        return JsonResponse({**tokens, "user_id": account_id(grant.account)[:6].upper()})
+
+    def refusal_response(self, refusal):
+        error = {"errorType": refusal.error, "message": refusal.description}
+        status = 401 if refusal.error == "invalid_client" else 400
+        return JsonResponse({"errors": [error], "success": False}, status=status)
+
+    def urls(self):
+        return [
+            path("www/oauth2/authorize", exempt(self.authorize)),
+            path("api/oauth2/token", exempt(self.token)),
+            path("api/oauth2/revoke", self.ok_view(200)),
+        ]

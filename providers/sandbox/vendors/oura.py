@@ -1,0 +1,21 @@
+"""Oura's OAuth server: client credentials in the body, the user id from personal_info."""
+
+from django.urls import path
+
+from ..base import OAuthEmulator, account_id, exempt
+
+
+class OuraEmulator(OAuthEmulator):
+    slug, name = "oura", "Oura"
+    access_ttl = 86400
+
+    def urls(self):
+        return [
+            path("cloud/oauth/authorize", exempt(self.authorize)),
+            path("api/oauth/token", exempt(self.token)),
+            path(
+                "api/v2/usercollection/personal_info",
+                self.profile_view(lambda account: {"id": account_id(account), "age": 35}),
+            ),
+            path("api/oauth/revoke", self.ok_view(200)),
+        ]
