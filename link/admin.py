@@ -27,19 +27,12 @@ class LinkSessionAdmin(admin.ModelAdmin):
     search_fields = ("=id", "user__client_user_id", "=user__user_id")
     date_hierarchy = "created_at"
     fields = (
-        "id",
-        "team",
-        "user",
-        "provider",
-        "filter_on_providers",
-        "redirect_url",
-        "state",
-        "error_type",
-        "created_at",
-        "expires_at",
-        "consumed_at",
+        ("id", "team", "user"),
+        ("state", "error_type", "provider"),
+        ("created_at", "expires_at", "consumed_at"),
+        ("filter_on_providers", "redirect_url"),
     )
-    readonly_fields = fields
+    readonly_fields = [name for line in fields for name in line]
 
     def get_queryset(self, request):
         last_kind = LinkEvent.objects.filter(link_token=OuterRef("pk")).order_by(
@@ -56,6 +49,9 @@ class LinkSessionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the sessions are support's record of what happened
 
     @admin.display(description="user", ordering="user__client_user_id")
     def client_user_id(self, link_token):

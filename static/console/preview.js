@@ -3,7 +3,7 @@ document.addEventListener("input", (event) => {
   const preview = document.getElementById("widget-preview");
   if (!preview) return;
   const { id, value } = event.target;
-  if (id === "id_accent_color") preview.style.setProperty("--accent", value);
+  if (id === "id_accent_color") preview.style.setProperty("--brand", value);
   if (id === "id_name") {
     preview.querySelectorAll('[data-preview="name"]').forEach((el) => (el.textContent = value));
   }

@@ -50,7 +50,6 @@ def session_create(team, user, *kinds, provider="oura", error_type="", index=0, 
             kind=kind,
             provider=provider if chosen else "",
             error_type=error_type if kind == Kind.FAILED else "",
-            detail={"step": kind},
             created_at=start + timedelta(seconds=second),
         )
     return link_token

@@ -79,7 +79,7 @@ def test_team_created_with_branding_and_a_webhook_endpoint(admin_client):
     assert any(endpoint.secret in m for m in messages)
     page = admin_client.get(reverse("admin:teams_team_change", args=[team.pk])).content.decode()
     assert endpoint.secret not in page
-    assert "--accent: #ff5500" in page  # the widget preview in the team's colour
+    assert "--brand: #ff5500" in page  # the widget preview in the team's colour
     assert "https://app.example.com/done\nmyapp://link" in page
 
 
