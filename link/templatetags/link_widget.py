@@ -28,3 +28,10 @@ def result_message(result):
         error_type=result.error_type,
         error=result.error,
     )
+
+
+@register.simple_tag(takes_context=True)
+def widget_team(context):
+    """The team whose widget this is: given by the step, or the OAuth return page's session."""
+    link_token = context.get("link_token")
+    return context.get("team") or (link_token.team if link_token else None)

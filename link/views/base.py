@@ -86,14 +86,16 @@ def widget_step(view=None, *, shows_done=True):
 
 
 def render_step(
-    request, template, session: WidgetSession | None, context=None, *, partial="panel", **kwargs
+    request, template, session: WidgetSession | None, context_extra=None, *, partial="panel", **kw
 ):
     """The step's full page, or only its panel (or another `partial`) for an htmx request; not
     for a history restore, which needs the whole page."""
     if request.htmx and not request.htmx.history_restore_request:
         template += f"#{partial}"
-    context = {"session": session, "team": session and session.team, **(context or {})}
-    return render(request, template, context, **kwargs)
+    link_token = session and session.link_token
+    context = {"session": session, "link_token": link_token, "team": link_token and link_token.team}
+    context.update(context_extra or {})
+    return render(request, template, context, **kw)
 
 
 def render_result(request, session, *, state: str, slug: str, error_type: str | None = None):
