@@ -1,0 +1,109 @@
+"""Each vendor's quirks, pinned against recorded-shape answers (URL-matched `responses`)."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import responses
+
+from providers.base import AppCredentials
+from providers.errors import InvalidCredentials, ProviderApiError, UnsupportedRegion
+from providers.registry import ADAPTERS
+
+APP = AppCredentials("cid", "csecret")
+
+
+def adapter(slug):
+    cls = ADAPTERS[slug]
+    return cls(base_urls=dict(cls.hosts), app=APP, redirect_uri="https://link.test/cb")
+
+
+def authorize_query(slug, region=None):
+    url = adapter(slug).authorization_url(state="s" * 20, code_challenge="c" * 43, region=region)
+    return urlsplit(url), parse_qs(urlsplit(url).query)
+
+
+def test_strava_scopes_are_comma_separated():
+    _, query = authorize_query("strava")
+    assert query["scope"] == ["read,activity:read_all,profile:read_all"]
+    assert query["approval_prompt"] == ["auto"] and "code_challenge" not in query
+
+
+def test_garmin_sends_no_scope_but_requires_pkce():
+    url, query = authorize_query("garmin")
+    assert url.netloc == "connect.garmin.com" and "scope" not in query
+    assert query["code_challenge_method"] == ["S256"]
+
+
+def test_ihealth_uses_apiname_and_regional_hosts():
+    url, query = authorize_query("ihealth", region="eu")
+    assert url.netloc == "oauthuser.ihealthlabs.eu" and "OpenApiBP" in query["APIName"][0]
+    assert authorize_query("ihealth", region="us")[0].netloc == "api.ihealthlabs.com:8443"
+    with pytest.raises(UnsupportedRegion):
+        authorize_query("ihealth", region="jp")
+
+
+@responses.activate
+def test_ihealth_token_is_a_get_with_pascal_case_answer():
+    responses.get(
+        "https://api.ihealthlabs.com:8443/OpenApiV2/OAuthv2/userauthorization/",
+        json={
+            "AccessToken": "a",
+            "RefreshToken": "r",
+            "Expires": 3600,
+            "UserId": "u1",
+            "APIName": "OpenApiBP OpenApiWeight",
+        },
+    )
+    connected = adapter("ihealth").finish(params={"code": "c"}, code_verifier=None, region="us")
+    assert connected.external_user_id == "u1" and connected.tokens.refresh_token == "r"
+    sent = parse_qs(urlsplit(responses.calls[0].request.url).query)
+    assert sent["client_secret"] == ["csecret"] and sent["grant_type"] == ["authorization_code"]
+
+
+@responses.activate
+def test_withings_nonzero_status_is_an_error_despite_http_200():
+    responses.post("https://wbsapi.withings.net/v2/oauth2", json={"status": 503, "body": {}})
+    with pytest.raises(ProviderApiError, match="status 503"):
+        adapter("withings").finish(params={"code": "c"}, code_verifier=None, region=None)
+    assert "action=requesttoken" in responses.calls[0].request.body
+
+
+@responses.activate
+def test_fitbit_uses_basic_client_auth():
+    responses.post(
+        "https://api.fitbit.com/oauth2/token",
+        json={
+            "access_token": "a",
+            "refresh_token": "r",
+            "expires_in": 28800,
+            "scope": "activity heartrate sleep",
+            "user_id": "ABC123",
+            "token_type": "Bearer",
+        },
+    )
+    connected = adapter("fitbit").finish(params={"code": "c"}, code_verifier="v" * 43, region=None)
+    request = responses.calls[0].request
+    assert request.headers["Authorization"].startswith("Basic ")
+    assert "client_secret" not in request.body and "code_verifier=" in request.body
+    assert connected.external_user_id == "ABC123"
+
+
+@responses.activate
+def test_dexcom_all_zero_session_is_bad_credentials():
+    base = "https://shareous1.dexcom.com/ShareWebServices/Services/General"
+    responses.post(f"{base}/AuthenticatePublisherAccount", json="1" * 36)
+    responses.post(f"{base}/LoginPublisherAccountById", json="00000000-0000-0000-0000-000000000000")
+    with pytest.raises(InvalidCredentials):
+        adapter("dexcom").login(username="u", password="p", region="de")
+
+
+@responses.activate
+def test_dexcom_error_codes_come_with_http_500():
+    base = "https://share2.dexcom.com/ShareWebServices/Services/General"
+    responses.post(
+        f"{base}/AuthenticatePublisherAccount",
+        json={"Code": "AccountPasswordInvalid", "Message": "no"},
+        status=500,
+    )
+    with pytest.raises(InvalidCredentials):
+        adapter("dexcom").login(username="u", password="p", region="us")
