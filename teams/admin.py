@@ -7,8 +7,10 @@ from django.utils.html import format_html
 
 from connections.models import Connection
 from connections.webhooks import WebhookUrlRejected, webhook_url_check
+from providers.catalogue import CATALOGUE
+from providers.registry import ADAPTERS, provider_offered
 
-from .models import ApiKey, EndUser, Team, WebhookEndpoint
+from .models import ApiKey, EndUser, ProviderApp, Team, WebhookEndpoint
 from .services import (
     api_key_create,
     api_key_revoke,
@@ -84,6 +86,39 @@ class WebhookEndpointInline(admin.TabularInline):
     extra = 0
 
 
+def _oauth_providers():
+    return [(slug, CATALOGUE[slug].name) for slug, a in ADAPTERS.items() if a.auth_type == "oauth"]
+
+
+class ProviderAppForm(forms.ModelForm):
+    """The client secret is write-only: never put back into the page, kept when left blank."""
+
+    provider = forms.ChoiceField(choices=_oauth_providers)
+    client_secret = forms.CharField(
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Write-only: never shown again after saving. Leave blank to keep it.",
+    )
+
+    class Meta:
+        model = ProviderApp
+        fields = ("team", "provider", "client_id", "enabled")
+
+    def clean_client_secret(self):
+        secret = self.cleaned_data["client_secret"]
+        if not secret and self.instance.pk is None:
+            raise forms.ValidationError("A new app needs its client secret.")
+        return secret or self.instance.client_secret
+
+
+class ProviderAppInline(admin.TabularInline):
+    model = ProviderApp
+    form = ProviderAppForm
+    fields = ("provider", "client_id", "client_secret", "enabled")
+    extra = 0
+
+
 class ApiKeyInline(admin.TabularInline):
     model = ApiKey
     fields = ("prefix", "name", "created_at", "last_used_at", "revoked_at")
@@ -101,7 +136,7 @@ class TeamAdmin(admin.ModelAdmin):
     list_display = ("name", "environment", "region", "users", "live_keys", "created_at")
     list_filter = ("environment", "region")
     search_fields = ("name", "=id")
-    readonly_fields = ("id", "widget_preview", "created_at")
+    readonly_fields = ("id", "widget_preview", "providers_offered", "created_at")
     fieldsets = (
         (None, {"fields": ("id", "name", "environment", "region", "created_at")}),
         (
@@ -109,8 +144,16 @@ class TeamAdmin(admin.ModelAdmin):
             {"fields": ("logo_url", "accent_color", "terms_url", "privacy_url", "widget_preview")},
         ),
         ("Link behaviour", {"fields": ("allowed_redirect_urls", "reject_duplicate_connection")}),
+        (
+            "Providers",
+            {
+                "fields": ("providers_offered",),
+                "description": "OAuth providers use the team's own app below, else the "
+                "operator's from the environment (LINK_<VENDOR>_CLIENT_ID/_SECRET).",
+            },
+        ),
     )
-    inlines = (WebhookEndpointInline, ApiKeyInline)
+    inlines = (ProviderAppInline, WebhookEndpointInline, ApiKeyInline)
 
     class Media:
         js = ("console/preview.js",)
@@ -138,6 +181,13 @@ class TeamAdmin(admin.ModelAdmin):
     @admin.display(description="preview")
     def widget_preview(self, team):
         return render_to_string("admin/teams/team/widget_preview.html", {"team": team})
+
+    @admin.display(description="offered now")
+    def providers_offered(self, team):
+        if team.pk is None or team._state.adding:
+            return "—"
+        rows = [(p, provider_offered(p.slug, team=team)) for p in CATALOGUE.values()]
+        return render_to_string("admin/teams/team/providers_offered.html", {"rows": rows})
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not WebhookEndpoint:
@@ -184,6 +234,16 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     @admin.action(description="Enable", permissions=["change"])
     def enable(self, request, queryset):
         self._set_enabled(request, queryset, True)
+
+
+@admin.register(ProviderApp)
+class ProviderAppAdmin(admin.ModelAdmin):
+    form = ProviderAppForm
+    list_display = ("provider", "team", "client_id", "enabled", "created_at")
+    list_filter = ("provider", "enabled")
+    list_select_related = ("team",)
+    search_fields = ("client_id", "team__name")
+    fields = ("team", "provider", "client_id", "client_secret", "enabled")
 
 
 class ApiKeyForm(forms.ModelForm):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from connections.models import Connection, WebhookAttempt, WebhookDelivery, WebhookMessage
 from link.models import LinkEvent, LinkToken
 from linkwidget.console import ADMINS, VIEWERS
-from teams.models import WebhookEndpoint
+from teams.models import ProviderApp, WebhookEndpoint
 from teams.services import api_key_create, end_user_create, secret_hash
 
 API_KEY = "sk_us_CANARYKEY" + "k" * 30
@@ -17,6 +17,7 @@ WEBHOOK_SECRET = "whsec_Q0FOQVJZd2ViaG9va3NlY3JldA=="  # base64 of CANARYwebhook
 ACCESS_TOKEN = "CANARY-ACCESS-TOKEN"
 LINK_TOKEN = "CANARY-LINK-TOKEN"
 FLOW_VERIFIER = "CANARY-PKCE-VERIFIER"
+CLIENT_SECRET = "CANARY-OAUTH-CLIENT-SECRET"
 SECRETS = (
     API_KEY,
     secret_hash(API_KEY),
@@ -25,6 +26,7 @@ SECRETS = (
     LINK_TOKEN,
     secret_hash(LINK_TOKEN),
     FLOW_VERIFIER,
+    CLIENT_SECRET,
 )
 
 Kind = LinkEvent.Kind
@@ -90,6 +92,9 @@ def populate(team, count: int, *, tag: str = "row") -> None:
 def secrets_everywhere(team):
     """One of each row, with every secret the console must never show."""
     api_key_create(team=team, name="canary", key=API_KEY)
+    ProviderApp.objects.create(
+        team=team, provider="oura", client_id="oura-client", client_secret=CLIENT_SECRET
+    )
     populate(team, 1)
     user = team.users.first()
     session_create(team, user, Kind.OPENED, token=LINK_TOKEN)

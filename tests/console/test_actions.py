@@ -7,7 +7,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from connections.models import Connection, WebhookDelivery
-from teams.models import ApiKey, WebhookEndpoint
+from teams.models import ApiKey, ProviderApp, WebhookEndpoint
 from teams.services import api_key_authenticate, api_key_create
 
 from .conftest import populate
@@ -68,6 +68,8 @@ def test_team_created_with_branding_and_a_webhook_endpoint(admin_client):
             "webhook_endpoints-0-enabled": "on",
             "api_keys-TOTAL_FORMS": "0",
             "api_keys-INITIAL_FORMS": "0",
+            "provider_apps-TOTAL_FORMS": "0",
+            "provider_apps-INITIAL_FORMS": "0",
         },
         follow=True,
     )
@@ -97,6 +99,8 @@ def test_production_team_refuses_a_plain_http_webhook(admin_client, other_team):
             "webhook_endpoints-0-url": "http://hooks.example.com/link",
             "api_keys-TOTAL_FORMS": "0",
             "api_keys-INITIAL_FORMS": "0",
+            "provider_apps-TOTAL_FORMS": "0",
+            "provider_apps-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 200
@@ -168,3 +172,24 @@ def test_end_users_are_found_by_either_id(admin_client, team):
     assert admin_client.get(url, {"q": "not-a-uuid"}).status_code == 200
     page = admin_client.get(reverse("admin:teams_enduser_change", args=[user.pk]))
     assert "ext-row-1" in page.content.decode()  # the user's connection, inline
+
+
+def test_provider_app_secret_is_write_only(admin_client, other_team):
+    add = reverse("admin:teams_providerapp_add")
+    data = {"team": other_team.pk, "provider": "oura", "client_id": "cid", "enabled": "on"}
+    response = admin_client.post(add, data)
+    assert "A new app needs its client secret." in response.content.decode()
+    admin_client.post(add, {**data, "client_secret": "first-secret"})
+    app = ProviderApp.objects.get()
+    assert app.client_secret == "first-secret"
+    change = reverse("admin:teams_providerapp_change", args=[app.pk])
+    assert "first-secret" not in admin_client.get(change).content.decode()
+    admin_client.post(change, {**data, "client_id": "cid-2", "client_secret": ""})
+    app.refresh_from_db()
+    assert (app.client_id, app.client_secret) == ("cid-2", "first-secret")  # blank keeps it
+    admin_client.post(change, {**data, "client_secret": "second-secret"})
+    app.refresh_from_db()
+    assert app.client_secret == "second-secret"
+    team_page = admin_client.get(reverse("admin:teams_team_change", args=[other_team.pk]))
+    assert "second-secret" not in team_page.content.decode()
+    assert "Offered" in team_page.content.decode()

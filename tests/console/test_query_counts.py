@@ -19,6 +19,7 @@ BOUNDS = {
     "admin:teams_apikey_changelist": 6,
     "admin:teams_enduser_changelist": 6,
     "admin:teams_webhookendpoint_changelist": 6,
+    "admin:teams_providerapp_changelist": 6,
     "admin:connections_connection_changelist": 8,
     "admin:connections_webhookdelivery_changelist": 9,
     "admin:link_linktoken_changelist": 9,
