@@ -7,7 +7,7 @@ DEMO_API_KEY ?= sk_us_demo0000000000000000000000000000000000
 PORT ?= 8000
 export DJANGO_DEBUG ?= true
 
-.PHONY: demo test lint browser bench
+.PHONY: demo test lint browser bench messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,9 +21,15 @@ browser:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-demo: $(STAMP)
+# Compiled translations (the .mo files are committed too; this rebuilds them from the .po).
+messages: $(STAMP)
+	@command -v msgfmt >/dev/null || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq gettext >/dev/null; }
+	$(PY) manage.py compilemessages -v0 --ignore=.venv
+
+demo: $(STAMP) messages
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py compilemessages -v0 --ignore=.venv || true
 	@$(PY) manage.py seed_demo --api-key $(DEMO_API_KEY) > .demo.json
 	@$(PY) -c "import json; d=json.load(open('.demo.json')); \
 	print('\nLink demo on http://127.0.0.1:$(PORT)\n' \
@@ -35,7 +41,7 @@ demo: $(STAMP)
 	trap 'kill 0' EXIT; $(PY) manage.py db_worker --no-startup-delay & \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP) browser
+test: $(STAMP) browser messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
