@@ -103,6 +103,14 @@ class SuccessOut(Schema):
     success: bool
 
 
+class UserRefreshOut(Schema):
+    success: bool
+    user_id: UUID
+    refreshed_sources: list[str]
+    in_progress_sources: list[str]
+    failed_sources: list[str]
+
+
 class ErrorDetailsOut(Schema):
     error_type: str
     error_message: str

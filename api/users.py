@@ -9,6 +9,7 @@ from pydantic import Field
 from connections.models import Connection
 from connections.selectors import visible_connections
 from connections.services import connection_deregister, end_user_delete
+from connections.tasks import connection_refresh_task
 from providers.catalogue import CATALOGUE, provider_get
 from teams.models import EndUser
 from teams.services import DuplicateUser, end_user_create, end_user_save
@@ -23,6 +24,7 @@ from .schemas import (
     UserListOut,
     UserOut,
     UserPatchIn,
+    UserRefreshOut,
 )
 
 router = Router(tags=["user"], auth=team_auth)
@@ -159,6 +161,23 @@ def user_connected_providers(request, user_id: UUID):
             }
         )
     return {"providers": providers}
+
+
+@router.post("user/refresh/{user_id}", response={200: UserRefreshOut, 404: NotFoundOut})
+def user_refresh(request, user_id: UUID, timeout: float | None = None):
+    """Queue a refresh of every connection of the user. `timeout` is accepted for
+    compatibility; the refresh always runs in the background."""
+    user = get_object_or_404(_team_users(request).prefetch_related(_live_connections), pk=user_id)
+    connections = visible_connections(user.connections.all())
+    for connection in connections:
+        connection_refresh_task.enqueue(connection.pk)
+    return {
+        "success": True,
+        "user_id": user.user_id,
+        "refreshed_sources": [],
+        "in_progress_sources": [c.provider for c in connections],
+        "failed_sources": [],
+    }
 
 
 @router.get("user/{user_id}", response={200: UserOut, 404: NotFoundOut})

@@ -28,6 +28,9 @@ class Connection(models.Model):
     error_message = models.TextField(blank=True)
     errored_at = models.DateTimeField(null=True, blank=True)
     last_refreshed_at = models.DateTimeField(null=True, blank=True)
+    # Background refresh bookkeeping: who holds the refresh now, and failures in a row.
+    refresh_lease_until = models.DateTimeField(null=True, blank=True)
+    refresh_failures = models.PositiveIntegerField(default=0)
     created_on = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

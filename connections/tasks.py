@@ -3,9 +3,15 @@ run by `manage.py db_worker`)."""
 
 from django.tasks import task
 
+from .lifecycle import connection_refresh
 from .webhooks import webhook_delivery_attempt
 
 
 @task()
 def webhook_deliver(delivery_id: int) -> None:
     webhook_delivery_attempt(delivery_id)
+
+
+@task()
+def connection_refresh_task(connection_id: int) -> str:
+    return connection_refresh(connection_id=connection_id)

@@ -55,6 +55,14 @@ class UnsupportedRegion(ProviderError):
     default_message = "The provider does not serve that region. Choose another region."
 
 
+class RefreshRejected(ProviderError):
+    """The vendor will not renew the grant (revoked, expired or already used): only the user
+    can fix it, by connecting again."""
+
+    error_type = "token_refresh_failed"
+    default_message = "The provider no longer accepts this connection. Connect it again."
+
+
 class ProviderUnavailable(ProviderError):
     """The vendor is down, slow, rate limiting us or unreachable: worth retrying later."""
 

@@ -10,7 +10,13 @@ from oauthlib.oauth2.rfc6749.errors import InvalidClientError, InvalidGrantError
 from requests.auth import HTTPBasicAuth
 
 from .base import Adapter, Connected, TokenSet, expires_in
-from .errors import ProviderApiError, ProviderError, ScopesNotGranted, UserCancelled
+from .errors import (
+    ProviderApiError,
+    ProviderError,
+    RefreshRejected,
+    ScopesNotGranted,
+    UserCancelled,
+)
 from .http import OAuth2HttpSession, json_body
 
 log = logging.getLogger(__name__)
@@ -125,7 +131,8 @@ class OAuth2Adapter(Adapter):
                 auth=auth,
                 **self._body_client_auth(),
                 **self.token_params,
-            )
+            ),
+            invalid_grant=RefreshRejected(),
         )
         return self.token_set(token, previous=previous)
 
@@ -155,7 +162,7 @@ class OAuth2Adapter(Adapter):
         session.register_compliance_hook("refresh_token_response", self.compliance_hook)
         return session
 
-    def _token_call(self, call) -> dict:
+    def _token_call(self, call, *, invalid_grant: ProviderError | None = None) -> dict:
         auth = (
             HTTPBasicAuth(self.app.client_id, self.app.client_secret)
             if self.client_auth == "basic"
@@ -166,7 +173,7 @@ class OAuth2Adapter(Adapter):
         except ProviderError:
             raise
         except InvalidGrantError:
-            raise ProviderApiError(
+            raise invalid_grant or ProviderApiError(
                 "The sign-in at the provider expired or was already used. Please start again."
             ) from None
         except InvalidClientError:

@@ -1,0 +1,188 @@
+"""After the widget: refresh (each vendor's style), relogin, permanent and passing failures,
+revocation on deregister, reconnects; all against the emulators over real HTTP."""
+
+import json
+
+import pytest
+from django.utils import timezone
+from svix.webhooks import Webhook
+
+from connections.lifecycle import MAX_TRANSIENT_FAILURES, connection_refresh
+from connections.models import Connection
+from connections.services import connection_deregister
+from link import connect
+from link.services import link_token_create
+from teams.services import end_user_create, webhook_endpoint_upsert
+from tests.lifecycle.receiver import Receiver
+
+from .test_contract import oauth_round_trip
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def receiver(team):
+    r = Receiver()
+    endpoint = webhook_endpoint_upsert(team=team, url=r.url)
+    r.verify = lambda request: Webhook(endpoint.secret).verify(request["body"], request["headers"])
+    yield r
+    r.close()
+
+
+def _connect_oauth(sandbox, team, user, provider) -> Connection:
+    link_token = link_token_create(team=team, user_id=user.user_id)[1]
+    assert oauth_round_trip(link_token, provider).state == "success"
+    return Connection.objects.get(user=user, provider=provider, status="connected")
+
+
+def _connect_password(sandbox, team, user, provider, username="user_good") -> Connection:
+    link_token = link_token_create(team=team, user_id=user.user_id)[1]
+    result = connect.connect_password(
+        link_token=link_token, provider=provider, username=username, password="pass_good"
+    )
+    assert result.state == "success", result
+    return result.connection
+
+
+# strava rotates, fitbit's refresh tokens are single use with Basic auth, withings wraps
+# everything in {status, body}, ihealth refreshes with a GET on its authorize URL.
+@pytest.mark.parametrize("provider", ["strava", "fitbit", "withings", "ihealth", "oura"])
+def test_refresh_saves_the_new_tokens(sandbox, team, live_user, provider):
+    connection = _connect_oauth(sandbox, team, live_user, provider)
+    before = connection.credentials
+    assert connection_refresh(connection_id=connection.pk) == "refreshed"
+    connection.refresh_from_db()
+    after = connection.credentials
+    assert after["access_token"] != before["access_token"]
+    assert after["refresh_token"]
+    assert connection.last_refreshed_at and connection.refresh_failures == 0
+    assert connection.expires_at > timezone.now()
+    assert connection_refresh(connection_id=connection.pk) == "refreshed"  # with the new one
+
+
+def test_password_vendor_logs_in_again(sandbox, team, live_user):
+    connection = _connect_password(sandbox, team, live_user, "dexcom")
+    session = connection.credentials["access_token"]
+    assert connection_refresh(connection_id=connection.pk) == "refreshed"
+    connection.refresh_from_db()
+    assert connection.status == "connected"
+    assert connection.credentials["access_token"] != session
+
+
+def test_rejected_refresh_marks_error_keeps_credentials_and_tells_the_customer(
+    sandbox, team, live_user, receiver
+):
+    connection = _connect_oauth(sandbox, team, live_user, "strava")
+    receiver.requests.clear()
+    broken = {**connection.credentials, "refresh_token": "revoked-by-user"}
+    Connection.objects.filter(pk=connection.pk).update(credentials=broken)
+    assert connection_refresh(connection_id=connection.pk) == "failed"
+    connection.refresh_from_db()
+    assert connection.status == "error" and connection.error_type == "token_refresh_failed"
+    assert connection.credentials == broken  # nothing lost
+    [event] = [json.loads(r["body"]) for r in receiver.requests]
+    receiver.verify(receiver.requests[0])
+    assert event["event_type"] == "provider.connection.error"
+    assert event["data"]["error_type"] == "token_refresh_failed"
+    assert event["data"]["provider"] == "strava"
+
+
+def test_changed_password_is_a_credential_error(sandbox, team, live_user, receiver):
+    connection = _connect_password(sandbox, team, live_user, "dexcom")
+    credentials = connection.credentials
+    credentials["extra"]["password"] = "changed-since"
+    Connection.objects.filter(pk=connection.pk).update(credentials=credentials)
+    assert connection_refresh(connection_id=connection.pk) == "failed"
+    connection.refresh_from_db()
+    assert connection.error_type == "provider_credential_error"
+    assert any("provider.connection.error" in r["body"] for r in receiver.requests)
+
+
+def test_vendor_outage_backs_off_then_gives_up(sandbox, team, live_user, settings):
+    connection = _connect_oauth(sandbox, team, live_user, "oura")
+    good = connection.credentials
+    settings.LINK_SANDBOX_BASE_URL = "http://127.0.0.1:9"  # nothing listens: vendor down
+    settings.LINK_PROVIDER_TIMEOUT_SECONDS = 1
+    assert connection_refresh(connection_id=connection.pk) == "retry"
+    connection.refresh_from_db()
+    assert connection.refresh_failures == 1 and connection.status == "connected"
+    assert connection.refresh_lease_until > timezone.now()  # backing off
+    assert connection_refresh(connection_id=connection.pk) == "busy"
+    for _ in range(MAX_TRANSIENT_FAILURES - 1):
+        Connection.objects.filter(pk=connection.pk).update(refresh_lease_until=None)
+        outcome = connection_refresh(connection_id=connection.pk)
+    assert outcome == "failed"
+    connection.refresh_from_db()
+    assert connection.status == "error" and connection.error_type == "token_refresh_failed"
+    assert connection.credentials == good
+
+
+def test_a_concurrent_refresh_is_skipped_not_doubled(sandbox, team, live_user):
+    connection = _connect_oauth(sandbox, team, live_user, "fitbit")
+    Connection.objects.filter(pk=connection.pk).update(
+        refresh_lease_until=timezone.now() + timezone.timedelta(seconds=30)
+    )
+    assert connection_refresh(connection_id=connection.pk) == "busy"
+
+
+@pytest.mark.parametrize("provider", ["strava", "withings", "fitbit", "zwift"])
+def test_deregister_revokes_at_the_vendor(sandbox, team, live_user, provider, caplog):
+    if provider == "zwift":
+        connection = _connect_password(sandbox, team, live_user, provider)
+    else:
+        connection = _connect_oauth(sandbox, team, live_user, provider)
+    connection_deregister(connection=connection)
+    connection.refresh_from_db()
+    assert connection.status == "deregistered" and connection.credentials is None
+    assert "revoking" not in caplog.text  # the vendor accepted the revoke
+
+
+def test_deregister_with_the_vendor_down_still_forgets(sandbox, team, live_user, settings, caplog):
+    connection = _connect_oauth(sandbox, team, live_user, "strava")
+    settings.LINK_SANDBOX_BASE_URL = "http://127.0.0.1:9"
+    settings.LINK_PROVIDER_TIMEOUT_SECONDS = 1
+    connection_deregister(connection=connection)
+    connection.refresh_from_db()
+    assert connection.status == "deregistered" and connection.credentials is None
+    assert "revoking strava connection" in caplog.text
+
+
+def test_reconnect_updates_the_same_row_and_fixes_an_error(sandbox, team, live_user):
+    first = _connect_oauth(sandbox, team, live_user, "oura")
+    Connection.objects.filter(pk=first.pk).update(status="error", error_type="token_refresh_failed")
+    second = _connect_oauth(sandbox, team, live_user, "oura")
+    assert second.pk == first.pk
+    assert second.error_type == "" and Connection.objects.count() == 1
+
+
+def test_reject_duplicate_connection(sandbox, team, live_user):
+    team.reject_duplicate_connection = True
+    team.save()
+    _connect_password(sandbox, team, live_user, "zwift")
+    other = end_user_create(team=team, client_user_id="live-bob")
+    link_token = link_token_create(team=team, user_id=other.user_id)[1]
+    result = connect.connect_password(
+        link_token=link_token, provider="zwift", username="user_good", password="pass_good"
+    )
+    assert (result.state, result.error_type) == ("error", "duplicate_connection")
+    assert not Connection.objects.filter(user=other).exists()
+    team.reject_duplicate_connection = False
+    team.save()
+    assert _connect_password(sandbox, team, other, "zwift").user == other
+
+
+def test_user_refresh_endpoint(sandbox, team, live_user, api):
+    connection = _connect_oauth(sandbox, team, live_user, "strava")
+    token = connection.credentials["access_token"]
+    response = api.post(f"/v2/user/refresh/{live_user.user_id}/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["success"] and body["in_progress_sources"] == ["strava"]
+    connection.refresh_from_db()  # the test task backend runs the refresh at once
+    assert connection.credentials["access_token"] != token
+    assert (
+        api.post(f"/v2/user/refresh/{end_user_create(team=team, client_user_id='x').pk}").json()[
+            "in_progress_sources"
+        ]
+        == []
+    )
