@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery
 
+from .lifecycle import connection_refresh
 from .models import Connection, WebhookAttempt, WebhookDelivery
 from .services import connection_deregister
 from .webhooks import webhook_delivery_replay
@@ -38,7 +39,7 @@ class ConnectionAdmin(admin.ModelAdmin):
         "updated_at",
     )
     readonly_fields = fields
-    actions = ("deregister",)
+    actions = ("refresh_now", "deregister")
 
     def has_add_permission(self, request):
         return False
@@ -53,6 +54,16 @@ class ConnectionAdmin(admin.ModelAdmin):
     @admin.display(ordering="user__team__name")
     def team(self, connection):
         return connection.user.team
+
+    @admin.action(description="Refresh now", permissions=["change"])
+    def refresh_now(self, request, queryset):
+        outcomes: dict[str, int] = {}
+        for connection in queryset.exclude(status=Connection.Status.DEREGISTERED):
+            outcome = connection_refresh(connection_id=connection.pk)
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            self.log_change(request, connection, f"Refresh requested: {outcome}.")
+        summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items()))
+        messages.info(request, f"Refresh: {summary or 'nothing to refresh'}.")
 
     @admin.action(description="Deregister", permissions=["change"])
     def deregister(self, request, queryset):

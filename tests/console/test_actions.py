@@ -140,6 +140,18 @@ def test_deregistering_a_connection_forgets_its_credentials(admin_client, team):
     assert _logged(connection, "Deregistered.")
 
 
+def test_refresh_now_tries_and_reports(admin_client, team, settings):
+    settings.LINK_SANDBOX_BASE_URL = "http://127.0.0.1:9"  # the vendor is down
+    settings.LINK_PROVIDER_TIMEOUT_SECONDS = 1
+    populate(team, 1)
+    connection = Connection.objects.get()
+    response = _action(admin_client, Connection, "refresh_now", [connection])
+    connection.refresh_from_db()
+    assert connection.refresh_failures == 1 and connection.status == "connected"
+    assert _logged(connection, "Refresh requested: retry.")
+    assert "1 retry" in response.content.decode()
+
+
 @responses.activate
 def test_replaying_a_webhook_delivery(admin_client, team, django_capture_on_commit_callbacks):
     populate(team, 1)
