@@ -5,13 +5,17 @@ from django.conf import settings
 
 from .base import Adapter, AppCredentials
 from .errors import ProviderUnavailable
+from .vendors.beurer_api import BeurerAdapter
 from .vendors.dexcom import DexcomAdapter
+from .vendors.eight_sleep import EightSleepAdapter
 from .vendors.fitbit import FitbitAdapter
 from .vendors.garmin import GarminAdapter
+from .vendors.hammerhead import HammerheadAdapter
 from .vendors.ihealth import IHealthAdapter
 from .vendors.oura import OuraAdapter
 from .vendors.strava import StravaAdapter
 from .vendors.wahoo import WahooAdapter
+from .vendors.whoop import WhoopAdapter
 from .vendors.withings import WithingsAdapter
 from .vendors.zwift import ZwiftAdapter
 
@@ -25,6 +29,10 @@ ADAPTERS: dict[str, type[Adapter]] = {
     "withings": WithingsAdapter,
     "zwift": ZwiftAdapter,
     "dexcom": DexcomAdapter,
+    "eight_sleep": EightSleepAdapter,
+    "beurer_api": BeurerAdapter,
+    "whoop": WhoopAdapter,
+    "hammerhead": HammerheadAdapter,
 }
 
 

@@ -8,6 +8,7 @@ asks for a one-time code, `123456`; anything else is bad credentials. Faults: th
 
 import base64
 import hashlib
+import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.core import signing
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import path
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.views.decorators.csrf import csrf_exempt
 
@@ -298,3 +300,75 @@ def _basic_auth(request) -> tuple[str, str] | None:
     except ValueError:
         return None
     return client_id, secret
+
+
+class PasswordGrantEmulator:
+    """A vendor's OAuth-style password grant on one token URL (`grant_path`, under the host
+    name), with refresh. Subclasses give the vendor's success shape (`tokens`) and, where it has
+    its own, its way of saying no (`refusal`). The sandbox MFA step answers `mfa_required`, and
+    the code comes back as `otp` on the same call."""
+
+    slug: str
+    grant_path: str
+    encoding = "json"  # "json" | "form"
+    app_fields: dict[str, str] = {}  # what the vendor's own app sends, checked here
+    access_ttl = 3600
+
+    def urls(self):
+        return [path(self.grant_path, exempt(self.token))]
+
+    def token(self, request):
+        body = _request_body(request, self.encoding)
+        if body is None:
+            return self.refusal("invalid_request", "The body is not valid", 400)
+        if any(body.get(k) != v for k, v in self.app_fields.items()):
+            return self.refusal("invalid_client", "Unknown client", 401)
+        if body.get("grant_type") == "refresh_token":
+            refresh = unsign(body.get("refresh_token"), "refresh")
+            if refresh is None:
+                return self.refusal("invalid_grant", "Invalid refresh token", 400)
+            return self.tokens(refresh["account"])
+        if body.get("grant_type") != "password":
+            return self.refusal("unsupported_grant_type", "Unsupported grant type", 400)
+        username = body.get("username", "")
+        try:
+            outcome = password_outcome(username, body.get("password", ""), body.get("otp"))
+        except Fault as fault:
+            return fault.response
+        if outcome == "mfa":
+            return self.refusal(
+                "mfa_required", "Enter the code we sent", 403, mfa_method="sms", mfa_hint="•• 42"
+            )
+        if outcome == "bad_mfa":
+            return self.refusal("invalid_otp", "The code is not valid", 403)
+        if outcome == "bad":
+            return self.refusal("invalid_grant", "Invalid username or password", 401)
+        return self.tokens(username)
+
+    def grant(self, account: str, sub: str) -> dict:
+        """The token fields every such vendor returns (a JWT whose `sub` is the vendor's user
+        id); `tokens` adds the vendor's own."""
+        return {
+            "access_token": jwt_like({"sub": sub, "exp": int(time.time()) + self.access_ttl}),
+            "refresh_token": sign({"account": account}, "refresh"),
+            "expires_in": self.access_ttl,
+            "token_type": "Bearer",
+        }
+
+    def tokens(self, account: str) -> JsonResponse:
+        raise NotImplementedError
+
+    def refusal(self, error: str, description: str, status: int, **extra) -> JsonResponse:
+        return JsonResponse(
+            {"error": error, "error_description": description, **extra}, status=status
+        )
+
+
+def _request_body(request, encoding: str) -> dict | None:
+    if encoding == "form":
+        return request.POST.dict()
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None

@@ -3,13 +3,17 @@ when LINK_SANDBOX_ENABLED is on (linkwidget/urls.py)."""
 
 from django.urls import include, path
 
+from .vendors.beurer_api import BeurerEmulator
 from .vendors.dexcom import DexcomEmulator
+from .vendors.eight_sleep import EightSleepEmulator
 from .vendors.fitbit import FitbitEmulator
 from .vendors.garmin import GarminEmulator
+from .vendors.hammerhead import HammerheadEmulator
 from .vendors.ihealth import IHealthEmulator
 from .vendors.oura import OuraEmulator
 from .vendors.strava import StravaEmulator
 from .vendors.wahoo import WahooEmulator
+from .vendors.whoop import WhoopEmulator
 from .vendors.withings import WithingsEmulator
 from .vendors.zwift import ZwiftEmulator
 
@@ -25,6 +29,10 @@ EMULATORS = {
         WithingsEmulator(),
         ZwiftEmulator(),
         DexcomEmulator(),
+        EightSleepEmulator(),
+        BeurerEmulator(),
+        WhoopEmulator(),
+        HammerheadEmulator(),
     )
 }
 

@@ -1,0 +1,18 @@
+"""Eight Sleep's auth-api: a JSON password grant that checks the app's client id and secret and
+answers with `userId` beside the tokens."""
+
+from django.http import JsonResponse
+
+from ...vendors.eight_sleep import CLIENT_ID, CLIENT_SECRET
+from ..base import PasswordGrantEmulator, account_id
+
+
+class EightSleepEmulator(PasswordGrantEmulator):
+    slug = "eight_sleep"
+    grant_path = "auth/v1/tokens"
+    app_fields = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+    access_ttl = 72000
+
+    def tokens(self, account):
+        user_id = account_id(account).replace("-", "")
+        return JsonResponse({**self.grant(account, user_id), "userId": user_id})

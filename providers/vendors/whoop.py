@@ -1,0 +1,17 @@
+"""WHOOP's legacy password login: a JSON password grant at api-7 with `issueRefresh`, answered
+with the tokens and a `user` object. Reported broken since mid-2025 and superseded by WHOOP's
+official OAuth API (`whoop_v2`); kept for existing connections. The refresh token it issues
+keeps the connection alive, so the password is never stored."""
+
+from ..password import PasswordGrantAdapter
+
+
+class WhoopAdapter(PasswordGrantAdapter):
+    slug = "whoop"
+    docs_url = "https://developer.whoop.com/docs/developing/oauth"
+    hosts = {"api": "https://api-7.whoop.com"}
+    token_endpoint = ("api", "/oauth/token")
+    app_fields = {"issueRefresh": True}
+
+    def user_id(self, data):
+        return str(data["user"]["id"])
