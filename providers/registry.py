@@ -13,6 +13,7 @@ from .vendors.garmin import GarminAdapter
 from .vendors.hammerhead import HammerheadAdapter
 from .vendors.ihealth import IHealthAdapter
 from .vendors.oura import OuraAdapter
+from .vendors.renpho import RenphoAdapter
 from .vendors.strava import StravaAdapter
 from .vendors.wahoo import WahooAdapter
 from .vendors.whoop import WhoopAdapter
@@ -33,6 +34,7 @@ ADAPTERS: dict[str, type[Adapter]] = {
     "beurer_api": BeurerAdapter,
     "whoop": WhoopAdapter,
     "hammerhead": HammerheadAdapter,
+    "renpho": RenphoAdapter,
 }
 
 

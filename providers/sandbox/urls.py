@@ -11,6 +11,7 @@ from .vendors.garmin import GarminEmulator
 from .vendors.hammerhead import HammerheadEmulator
 from .vendors.ihealth import IHealthEmulator
 from .vendors.oura import OuraEmulator
+from .vendors.renpho import RenphoEmulator
 from .vendors.strava import StravaEmulator
 from .vendors.wahoo import WahooEmulator
 from .vendors.whoop import WhoopEmulator
@@ -33,6 +34,7 @@ EMULATORS = {
         BeurerEmulator(),
         WhoopEmulator(),
         HammerheadEmulator(),
+        RenphoEmulator(),
     )
 }
 
