@@ -65,7 +65,8 @@
       frame.src = url;
       frame.title = config.title || "Connect a provider";
       frame.style.cssText = "position:fixed;inset:0;width:100%;height:100%;border:0;z-index:2147483647;background:rgba(0,0,0,.4)";
-      document.body.appendChild(frame);
+      if (document.body) document.body.appendChild(frame);
+      else document.addEventListener("DOMContentLoaded", function () { document.body.appendChild(frame); });
     }
 
     function open(token) {

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.test import Client
 
@@ -31,3 +33,7 @@ def make_token(api, end_user):
         return response.json()["link_token"]
 
     return make
+
+
+# The widget on 127.0.0.1; browser tests embed it from 127.0.0.2, another site.
+os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
