@@ -13,6 +13,7 @@ from .vendors.garmin import GarminAdapter
 from .vendors.hammerhead import HammerheadAdapter
 from .vendors.ihealth import IHealthAdapter
 from .vendors.oura import OuraAdapter
+from .vendors.peloton import PelotonAdapter
 from .vendors.renpho import RenphoAdapter
 from .vendors.strava import StravaAdapter
 from .vendors.wahoo import WahooAdapter
@@ -35,6 +36,7 @@ ADAPTERS: dict[str, type[Adapter]] = {
     "whoop": WhoopAdapter,
     "hammerhead": HammerheadAdapter,
     "renpho": RenphoAdapter,
+    "peloton": PelotonAdapter,
 }
 
 

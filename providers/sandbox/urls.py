@@ -11,6 +11,7 @@ from .vendors.garmin import GarminEmulator
 from .vendors.hammerhead import HammerheadEmulator
 from .vendors.ihealth import IHealthEmulator
 from .vendors.oura import OuraEmulator
+from .vendors.peloton import PelotonEmulator
 from .vendors.renpho import RenphoEmulator
 from .vendors.strava import StravaEmulator
 from .vendors.wahoo import WahooEmulator
@@ -35,6 +36,7 @@ EMULATORS = {
         WhoopEmulator(),
         HammerheadEmulator(),
         RenphoEmulator(),
+        PelotonEmulator(),
     )
 }
 
