@@ -12,6 +12,7 @@ from .vendors.fitbit import FitbitAdapter
 from .vendors.garmin import GarminAdapter
 from .vendors.hammerhead import HammerheadAdapter
 from .vendors.ihealth import IHealthAdapter
+from .vendors.my_fitness_pal import MyFitnessPalAdapter
 from .vendors.oura import OuraAdapter
 from .vendors.peloton import PelotonAdapter
 from .vendors.renpho import RenphoAdapter
@@ -37,6 +38,7 @@ ADAPTERS: dict[str, type[Adapter]] = {
     "hammerhead": HammerheadAdapter,
     "renpho": RenphoAdapter,
     "peloton": PelotonAdapter,
+    "my_fitness_pal": MyFitnessPalAdapter,
 }
 
 

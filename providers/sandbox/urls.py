@@ -10,6 +10,7 @@ from .vendors.fitbit import FitbitEmulator
 from .vendors.garmin import GarminEmulator
 from .vendors.hammerhead import HammerheadEmulator
 from .vendors.ihealth import IHealthEmulator
+from .vendors.my_fitness_pal import MyFitnessPalEmulator
 from .vendors.oura import OuraEmulator
 from .vendors.peloton import PelotonEmulator
 from .vendors.renpho import RenphoEmulator
@@ -37,6 +38,7 @@ EMULATORS = {
         HammerheadEmulator(),
         RenphoEmulator(),
         PelotonEmulator(),
+        MyFitnessPalEmulator(),
     )
 }
 
