@@ -16,13 +16,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from connections.models import Connection
 from connections.webhooks import connection_created_emit, link_session_finished_emit
 from providers.base import Connected
 from providers.catalogue import provider_get
-from providers.errors import IncorrectMfaCode, MfaRequired, ProviderError
+from providers.errors import IncorrectMfaCode, InvalidCredentials, MfaRequired, ProviderError
 from providers.registry import adapter_class, provider_adapter, provider_app
 from teams.services import secret_hash
 
@@ -38,6 +39,10 @@ log = logging.getLogger(__name__)
 
 Kind = LinkEvent.Kind
 _MFA_ATTEMPTS = 3
+_LOCKED_MESSAGE = (
+    "Too many attempts were rejected, so this link is now closed. "
+    "Go back to the app and start again."
+)
 _TOKEN_MESSAGES = {
     "invalid_token": "This sign-in link is not valid. Go back to the app and start again.",
     "token_consumed": "This link was already used to connect a provider. Go back to the app.",
@@ -303,13 +308,28 @@ def _error(provider: str, error_type: str, message: str) -> ConnectResult:
 
 
 def _failed(link_token: LinkToken, provider: str, exc: ProviderError) -> ConnectResult:
-    LinkToken.objects.filter(pk=link_token.pk, consumed_at__isnull=True).update(
-        state=LinkToken.State.ERROR, error_type=exc.error_type
-    )
+    rows = LinkToken.objects.filter(pk=link_token.pk, consumed_at__isnull=True)
+    rows.update(state=LinkToken.State.ERROR, error_type=exc.error_type)
     link_event_record(
         link_token=link_token, kind=Kind.FAILED, provider=provider, error_type=exc.error_type
     )
+    if isinstance(exc, InvalidCredentials | IncorrectMfaCode) and _rejected_too_often(link_token):
+        return _error(provider, exc.error_type, _LOCKED_MESSAGE)
     return _error(provider, exc.error_type, exc.message)
+
+
+def _rejected_too_often(link_token: LinkToken) -> bool:
+    """Count a rejected password or code; at the limit the link session closes (it expires
+    now), so a stolen link cannot be used to guess a password."""
+    rows = LinkToken.objects.filter(pk=link_token.pk)
+    rows.update(rejected_attempts=F("rejected_attempts") + 1)
+    if rows.filter(rejected_attempts__lt=settings.LINK_MAX_REJECTED_ATTEMPTS).exists():
+        return False
+    now = timezone.now()
+    rows.update(expires_at=now, flow=None)
+    link_token.expires_at, link_token.flow = now, None
+    link_event_record(link_token=link_token, kind=Kind.FAILED, error_type="token_expired")
+    return True
 
 
 def _connected_save(link_token: LinkToken, provider: str, connected: Connected) -> ConnectResult:

@@ -30,6 +30,8 @@ class LinkToken(models.Model):
     consumed_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     error_type = models.CharField(max_length=40, blank=True)
+    # Credentials or codes the vendor rejected in this session (the token closes at a limit).
+    rejected_attempts = models.PositiveSmallIntegerField(default=0)
     # Server-side flow state between steps (OAuth state and PKCE verifier, a vendor's MFA
     # session), encrypted because it can hold vendor secrets.
     flow = EncryptedJSONField(null=True, blank=True)

@@ -40,6 +40,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Where end users reach this server; link_web_url and OAuth redirect URIs are built from it.
 LINK_PUBLIC_URL = env.str("LINK_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 LINK_TOKEN_TTL_MINUTES = env.int("LINK_TOKEN_TTL_MINUTES", default=60)
+# Rejected passwords or codes after which a link session closes.
+LINK_MAX_REJECTED_ATTEMPTS = env.int("LINK_MAX_REJECTED_ATTEMPTS", default=5)
 API_BEARER_TTL_SECONDS = env.int("API_BEARER_TTL_SECONDS", default=3600)
 LINK_WEBHOOK_TIMEOUT_SECONDS = env.int("LINK_WEBHOOK_TIMEOUT_SECONDS", default=10)
 LINK_WEBHOOK_MAX_ATTEMPTS = env.int("LINK_WEBHOOK_MAX_ATTEMPTS", default=8)
