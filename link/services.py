@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from providers.catalogue import CATALOGUE
+from providers.registry import providers_offered
 from teams.models import EndUser, Team
 from teams.services import secret_hash
 
@@ -134,9 +135,13 @@ def link_token_resolve(token: str | None, *, allow_consumed: bool = False) -> Li
 
 
 def link_token_providers(link_token: LinkToken) -> list:
-    """The catalogue entries this link session may offer, in catalogue order."""
+    """The catalogue entries this link session may offer, in catalogue order: those the team
+    can connect, narrowed by the token's `filter_on_providers`."""
     allowed = link_token.filter_on_providers
-    return [p for p in CATALOGUE.values() if not allowed or p.slug in allowed]
+    offered = providers_offered(team=link_token.team)
+    return [
+        p for p in CATALOGUE.values() if p.slug in offered and (not allowed or p.slug in allowed)
+    ]
 
 
 def link_token_check_provider(link_token: LinkToken, slug: str) -> None:

@@ -65,19 +65,36 @@ def provider_app(slug: str, *, team) -> AppCredentials | None:
     own = team.provider_apps.filter(provider=slug, enabled=True).first()
     if own is not None:
         return AppCredentials(own.client_id, own.client_secret)
+    return _configured_app(slug)
+
+
+def _configured_app(slug: str) -> AppCredentials | None:
     configured = settings.LINK_OAUTH_APPS.get(slug) or {}
     if configured.get("client_id") and configured.get("client_secret"):
         return AppCredentials(configured["client_id"], configured["client_secret"])
     return None
 
 
+def providers_offered(*, team) -> set[str]:
+    """The slugs the team can connect now: we have an adapter and, for OAuth, an app registered
+    with the vendor (the team's own, or the operator's). One query."""
+    own_apps = (
+        set()
+        if team.is_sandbox
+        else set(team.provider_apps.filter(enabled=True).values_list("provider", flat=True))
+    )
+    return {
+        slug
+        for slug, cls in ADAPTERS.items()
+        if cls.auth_type != "oauth"
+        or team.is_sandbox
+        or slug in own_apps
+        or _configured_app(slug) is not None
+    }
+
+
 def provider_offered(slug: str, *, team) -> bool:
-    """Whether the team can connect this provider now: we have an adapter and, for OAuth, an
-    app registered with the vendor."""
-    cls = adapter_class(slug)
-    if cls is None:
-        return False
-    return cls.auth_type != "oauth" or provider_app(slug, team=team) is not None
+    return slug in providers_offered(team=team)
 
 
 def provider_adapter(slug: str, *, team) -> Adapter:

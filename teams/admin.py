@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from connections.models import Connection
 from connections.webhooks import WebhookUrlRejected, webhook_url_check
 from providers.catalogue import CATALOGUE
-from providers.registry import ADAPTERS, provider_offered
+from providers.registry import ADAPTERS, providers_offered
 
 from .models import ApiKey, EndUser, ProviderApp, Team, WebhookEndpoint
 from .services import (
@@ -186,7 +186,8 @@ class TeamAdmin(admin.ModelAdmin):
     def providers_offered(self, team):
         if team.pk is None or team._state.adding:
             return "—"
-        rows = [(p, provider_offered(p.slug, team=team)) for p in CATALOGUE.values()]
+        offered = providers_offered(team=team)
+        rows = [(p, p.slug in offered) for p in CATALOGUE.values()]
         return render_to_string("admin/teams/team/providers_offered.html", {"rows": rows})
 
     def save_formset(self, request, form, formset, change):

@@ -143,11 +143,11 @@ def test_link_providers_follow_the_filter(api, client, end_user):
         "/v2/link/token",
         {
             "user_id": str(end_user.user_id),
-            "filter_on_providers": ["oura", "dexcom", "freestyle_libre"],
+            "filter_on_providers": ["oura", "dexcom", "zwift"],
         },
     ).json()["link_token"]
     body = client.get("/v2/link/providers", headers={"x-vital-link-token": token}).json()
-    assert [p["slug"] for p in body] == ["oura", "dexcom", "freestyle_libre"]
+    assert [p["slug"] for p in body] == ["oura", "zwift", "dexcom"]
     by_slug = {p["slug"]: p for p in body}
     assert by_slug["dexcom"]["auth_type"] == "password"
     assert set(by_slug["dexcom"]["form_components"]) >= {"username", "password"}
