@@ -56,12 +56,22 @@ LINK_PROVIDER_TIMEOUT_SECONDS = env.float("LINK_PROVIDER_TIMEOUT_SECONDS", defau
 LINK_OAUTH_STATE_TTL_MINUTES = env.int("LINK_OAUTH_STATE_TTL_MINUTES", default=15)
 # Our OAuth apps at each vendor (LINK_<VENDOR>_CLIENT_ID / _CLIENT_SECRET); a team may bring its
 # own (teams.ProviderApp). An OAuth provider with neither is not offered to production teams.
+# For freestyle_libre the "app" is the LibreView practice account (its login email and password).
 LINK_OAUTH_APPS = {
     slug: {
         "client_id": env.str(f"LINK_{slug.upper()}_CLIENT_ID", default=""),
         "client_secret": env.str(f"LINK_{slug.upper()}_CLIENT_SECRET", default=""),
     }
-    for slug in ("fitbit", "garmin", "oura", "strava", "wahoo", "ihealth", "withings")
+    for slug in (
+        "fitbit",
+        "garmin",
+        "oura",
+        "strava",
+        "wahoo",
+        "ihealth",
+        "withings",
+        "freestyle_libre",
+    )
 }
 # Sandbox teams talk to vendor emulators served by this server under /sandbox/.
 LINK_SANDBOX_ENABLED = env.bool("LINK_SANDBOX_ENABLED", default=DEBUG)

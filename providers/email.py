@@ -17,3 +17,8 @@ class EmailAdapter(Adapter):
 
     def enrol(self, *, email: str, region: str | None) -> Enrolment:
         raise NotImplementedError
+
+    def check(self, credentials: dict) -> Enrolment | None:
+        """Whether the vendor side has linked the account yet: the enrolment to store, now with
+        the vendor's id for the user, or None while it is still pending."""
+        raise NotImplementedError

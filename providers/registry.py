@@ -9,6 +9,7 @@ from .vendors.beurer_api import BeurerAdapter
 from .vendors.dexcom import DexcomAdapter
 from .vendors.eight_sleep import EightSleepAdapter
 from .vendors.fitbit import FitbitAdapter
+from .vendors.freestyle_libre import FreestyleLibreAdapter
 from .vendors.garmin import GarminAdapter
 from .vendors.hammerhead import HammerheadAdapter
 from .vendors.ihealth import IHealthAdapter
@@ -39,6 +40,7 @@ ADAPTERS: dict[str, type[Adapter]] = {
     "renpho": RenphoAdapter,
     "peloton": PelotonAdapter,
     "my_fitness_pal": MyFitnessPalAdapter,
+    "freestyle_libre": FreestyleLibreAdapter,
 }
 
 
@@ -106,5 +108,5 @@ def provider_adapter(slug: str, *, team) -> Adapter:
         base_urls = {host: sandbox_base_url(slug, host) for host in cls.hosts}
     else:
         base_urls = dict(cls.hosts)
-    app = provider_app(slug, team=team) if cls.auth_type == "oauth" else None
+    app = provider_app(slug, team=team) if cls.auth_type != "password" else None
     return cls(base_urls=base_urls, app=app, redirect_uri=oauth_redirect_uri(slug))

@@ -7,6 +7,7 @@ from .vendors.beurer_api import BeurerEmulator
 from .vendors.dexcom import DexcomEmulator
 from .vendors.eight_sleep import EightSleepEmulator
 from .vendors.fitbit import FitbitEmulator
+from .vendors.freestyle_libre import FreestyleLibreEmulator
 from .vendors.garmin import GarminEmulator
 from .vendors.hammerhead import HammerheadEmulator
 from .vendors.ihealth import IHealthEmulator
@@ -39,6 +40,7 @@ EMULATORS = {
         RenphoEmulator(),
         PelotonEmulator(),
         MyFitnessPalEmulator(),
+        FreestyleLibreEmulator(),
     )
 }
 

@@ -48,10 +48,8 @@ def test_mfa_without_a_pending_login(api, link_token):
     assert response.json()["error_type"] == "incorrect_mfa_code"
 
 
-def test_email_provider_without_adapter_is_invalid_provider(api, link_token):
-    response = _post(
-        api, "/v2/link/provider/email/freestyle_libre", link_token, {"email": "a@b.co"}
-    )
+def test_email_endpoint_with_a_password_provider_is_invalid_provider(api, link_token):
+    response = _post(api, "/v2/link/provider/email/zwift", link_token, {"email": "a@b.co"})
     assert response.status_code == 400
     assert response.json()["detail"]["error_type"] == "INVALID_PROVIDER"
 

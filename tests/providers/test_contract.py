@@ -10,6 +10,7 @@ from connections.models import Connection
 from link import connect
 from link.models import LinkToken
 from link.services import link_token_create
+from providers.base import AppCredentials
 from providers.registry import ADAPTERS, provider_adapter
 
 from .conftest import consent
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 OAUTH = [s for s, cls in ADAPTERS.items() if cls.auth_type == "oauth"]
 PASSWORD = [s for s, cls in ADAPTERS.items() if cls.auth_type == "password"]
+EMAIL = [s for s, cls in ADAPTERS.items() if cls.auth_type == "email"]
 SCOPED = [s for s in OAUTH if ADAPTERS[s].required_scopes]
 REGIONAL = [s for s, cls in ADAPTERS.items() if cls.regions]
 FAULTS = ["500", "429", "garbage", "slow"]
@@ -170,10 +172,47 @@ def test_unknown_region(link_token, provider):
             region="atlantis",
         )
         assert result.error_type == "unsupported_region"
+    elif kind == "email":
+        result = connect.connect_email(
+            link_token=link_token, provider=provider, email="a@example.com", region="atlantis"
+        )
+        assert result.error_type == "unsupported_region"
     else:
         link_token.team.region = "atlantis"
         with pytest.raises(Exception, match="no servers for region"):
             connect.oauth_start(link_token=link_token, provider=provider)
+
+
+@pytest.mark.parametrize("provider", EMAIL)
+def test_email_is_pending_until_the_vendor_links_it(link_token, team, sandbox, provider):
+    result = connect.connect_email(
+        link_token=link_token, provider=provider, email=" Alice@Example.com", region=None
+    )
+    assert result.state == "pending"
+    connection = _connections().get()
+    assert (connection.status, connection.external_user_id) == ("pending", "alice@example.com")
+    adapter = provider_adapter(provider, team=team)
+    assert adapter.check(connection.credentials) is None
+    requests.post(
+        f"{sandbox.url}/sandbox/{provider}/link_patient",
+        data={"email": "alice@example.com"},
+        timeout=10,
+    )
+    linked = adapter.check(connection.credentials)
+    assert linked.external_user_id and linked.credentials["email"] == "alice@example.com"
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("provider", EMAIL)
+def test_email_vendor_faults(link_token, provider, fault, fast_timeouts, monkeypatch):
+    from providers.sandbox import base
+
+    monkeypatch.setattr(base, "sandbox_client", lambda slug: AppCredentials(f"user_{fault}", "x"))
+    result = connect.connect_email(
+        link_token=link_token, provider=provider, email="a@example.com", region=None
+    )
+    assert (result.state, result.error_type) == ("error", "provider_api_error")
+    assert not _connections().exists()
 
 
 def test_emulators_are_csrf_exempt_and_reject_bad_clients(sandbox):
