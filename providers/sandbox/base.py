@@ -92,6 +92,16 @@ def password_outcome(username: str, password: str, mfa_code: str | None = None) 
     return "ok"
 
 
+def password_answer(username: str, password: str, mfa_code: str | None, *, ok, **refusals):
+    """A sandbox login answered in the vendor's words: `ok(username)` on success, else the
+    refusal named by the outcome (`mfa`, `bad_mfa`, `bad`); a fault mode answers for itself."""
+    try:
+        outcome = password_outcome(username, password, mfa_code)
+    except Fault as fault:
+        return fault.response
+    return ok(username) if outcome == "ok" else refusals[outcome]()
+
+
 def jwt_like(claims: dict) -> str:
     """A token shaped like a JWT (some vendors' clients read its claims); signed by us."""
 
@@ -340,20 +350,17 @@ class PasswordGrantEmulator:
             return self.tokens(refresh["account"])
         if body.get("grant_type") != "password":
             return self.refusal("unsupported_grant_type", "Unsupported grant type", 400)
-        username = body.get("username", "")
-        try:
-            outcome = password_outcome(username, body.get("password", ""), body.get("otp"))
-        except Fault as fault:
-            return fault.response
-        if outcome == "mfa":
-            return self.refusal(
+        return password_answer(
+            body.get("username", ""),
+            body.get("password", ""),
+            body.get("otp"),
+            ok=self.tokens,
+            mfa=lambda: self.refusal(
                 "mfa_required", "Enter the code we sent", 403, mfa_method="sms", mfa_hint="•• 42"
-            )
-        if outcome == "bad_mfa":
-            return self.refusal("invalid_otp", "The code is not valid", 403)
-        if outcome == "bad":
-            return self.refusal("invalid_grant", "Invalid username or password", 401)
-        return self.tokens(username)
+            ),
+            bad_mfa=lambda: self.refusal("invalid_otp", "The code is not valid", 403),
+            bad=lambda: self.refusal("invalid_grant", "Invalid username or password", 401),
+        )
 
     def grant(self, account: str, sub: str) -> dict:
         """The token fields every such vendor returns (a JWT whose `sub` is the vendor's user

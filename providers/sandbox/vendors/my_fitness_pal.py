@@ -10,7 +10,7 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import path
 
 from ...vendors.my_fitness_pal import SESSION_COOKIE
-from ..base import Fault, exempt, numeric_id, password_outcome, sign, unsign
+from ..base import exempt, numeric_id, password_answer, sign, unsign
 
 _CSRF_COOKIE = "__Host-next-auth.csrf-token"
 _ERRORS = {"bad": "CredentialsSignin", "mfa": "mfa_required", "bad_mfa": "invalid_otp"}
@@ -27,15 +27,20 @@ def credentials(request):
     base = request.build_absolute_uri(request.path.removesuffix("api/auth/callback/credentials"))
     if unsign(request.COOKIES.get(_CSRF_COOKIE), "mfp-csrf") != request.POST.get("csrfToken"):
         return JsonResponse({"url": f"{base}api/auth/signin?csrf=true"})
-    username = request.POST.get("username", "")
-    try:
-        outcome = password_outcome(
-            username, request.POST.get("password", ""), request.POST.get("otp")
-        )
-    except Fault as fault:
-        return fault.response
-    if outcome in _ERRORS:
-        return JsonResponse({"url": f"{base}api/auth/error?error={_ERRORS[outcome]}"}, status=401)
+    return password_answer(
+        request.POST.get("username", ""),
+        request.POST.get("password", ""),
+        request.POST.get("otp"),
+        ok=lambda username: _signed_in(request, base, username),
+        **{o: _refusal(f"{base}api/auth/error?error={e}") for o, e in _ERRORS.items()},
+    )
+
+
+def _refusal(url: str):
+    return lambda: JsonResponse({"url": url}, status=401)
+
+
+def _signed_in(request, base: str, username: str) -> JsonResponse:
     response = JsonResponse({"url": base})
     session = sign({"account": username}, "mfp-session")
     response.set_cookie(SESSION_COOKIE, session, secure=request.is_secure(), httponly=True)

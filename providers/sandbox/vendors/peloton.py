@@ -15,13 +15,12 @@ from django.utils.html import format_html, format_html_join
 
 from ...vendors import peloton
 from ..base import (
-    Fault,
     _pkce_ok,
     account_id,
     exempt,
     jwt_claims,
     jwt_like,
-    password_outcome,
+    password_answer,
     sign,
     unsign,
 )
@@ -68,25 +67,26 @@ def username_password(request):
         or not request.headers.get("Auth0-Client")
     ):
         return JsonResponse({"code": "invalid_request", "description": "Invalid state"}, status=403)
-    username = body.get("username", "")
-    try:
-        outcome = password_outcome(username, body.get("password", ""), body.get("mfa_code"))
-    except Fault as fault:
-        return fault.response
-    if outcome == "mfa":
-        return JsonResponse(
+    return password_answer(
+        body.get("username", ""),
+        body.get("password", ""),
+        body.get("mfa_code"),
+        ok=lambda username: _hidden_form(request, username, body["state"]),
+        mfa=lambda: JsonResponse(
             {"code": "a0.mfa_required", "description": "Code from your authenticator app"},
             status=401,
-        )
-    if outcome == "bad_mfa":
-        return JsonResponse(
+        ),
+        bad_mfa=lambda: JsonResponse(
             {"code": "a0.mfa_invalid_code", "description": "Wrong code"}, status=401
-        )
-    if outcome == "bad":
-        return JsonResponse(_WRONG_PASSWORD, status=401)
+        ),
+        bad=lambda: JsonResponse(_WRONG_PASSWORD, status=401),
+    )
+
+
+def _hidden_form(request, username: str, state: str) -> HttpResponse:
     fields = {
         "wa": "wsignin1.0",
-        "wresult": sign({"account": username, "state": body["state"]}, "peloton-wresult"),
+        "wresult": sign({"account": username, "state": state}, "peloton-wresult"),
         "wctx": json.dumps({"strategy": "auth0", "tenant": peloton.TENANT}),
     }
     action = request.build_absolute_uri(request.path.removesuffix("usernamepassword/login"))

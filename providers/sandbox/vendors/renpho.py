@@ -8,7 +8,7 @@ from django.http import JsonResponse
 from django.urls import path
 
 from ...vendors import renpho
-from ..base import Fault, exempt, numeric_id, password_outcome, sign
+from ..base import exempt, numeric_id, password_answer, sign
 
 _ANSWERS = {
     "mfa": (renpho.MFA_REQUIRED, "Enter the code sent to u•••@example.com"),
@@ -23,18 +23,22 @@ def login(request):
         credentials = body["login"]
     except (KeyError, TypeError, ValueError):
         return JsonResponse({"code": 400, "msg": "Parameter error", "data": None})
-    email = credentials.get("email", "")
-    try:
-        outcome = password_outcome(
-            email, credentials.get("password", ""), credentials.get("verifyCode")
-        )
-    except Fault as fault:
-        return fault.response
-    if outcome in _ANSWERS:
-        code, message = _ANSWERS[outcome]
-        return JsonResponse({"code": code, "msg": message, "data": None})
+    return password_answer(
+        credentials.get("email", ""),
+        credentials.get("password", ""),
+        credentials.get("verifyCode"),
+        ok=lambda email: _signed_in(email, request.headers.get("area")),
+        **{outcome: _refusal(*answer) for outcome, answer in _ANSWERS.items()},
+    )
+
+
+def _refusal(code: int, message: str):
+    return lambda: JsonResponse({"code": code, "msg": message, "data": None})
+
+
+def _signed_in(email: str, area: str | None) -> JsonResponse:
     session = {
-        "token": sign({"account": email, "area": request.headers.get("area")}, "access"),
+        "token": sign({"account": email, "area": area}, "access"),
         "id": numeric_id(email),
         "email": email,
         "expAt": int(time.time()) + 7 * 86400,
