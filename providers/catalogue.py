@@ -119,9 +119,11 @@ CATALOGUE: dict[str, ProviderInfo] = {
             "password",
             ("body", "weight", "fat"),
             "live",
-            "https://renpho.com/",
+            "https://github.com/ra486/hacs-renpho-health",
             "2026-11-01",
-            "Unofficial API. Signing in here signs the user out of the Renpho phone app.",
+            "Unofficial API of the Renpho Health app (the old Renpho app's API is retired). "
+            "Signing in here signs the user out of the Renpho phone app. Renpho has no refresh "
+            "token, so the password is kept, encrypted, to sign in again when the session ends.",
         ),
         ProviderInfo(
             9,
@@ -143,10 +145,11 @@ CATALOGUE: dict[str, ProviderInfo] = {
             "password",
             ("workouts", "workout_stream", "profile"),
             "live",
-            "https://www.onepeloton.com/",
+            "https://github.com/philosowaffle/peloton-to-garmin/issues/795",
             "2026-11-01",
-            "Peloton's old /auth/login endpoint was retired in late 2025; login now goes "
-            "through its Auth0 tenant in several steps.",
+            "Unofficial: Peloton's old /auth/login endpoint was retired in late 2025 and its "
+            "Auth0 tenant refuses the password grant, so login runs Peloton's web sign-in in "
+            "several steps (with PKCE). No password is stored.",
         ),
         ProviderInfo(
             11,
@@ -156,9 +159,10 @@ CATALOGUE: dict[str, ProviderInfo] = {
             "password",
             ("sleep", "heartrate", "hrv", "body_temperature"),
             "live",
-            "https://www.eightsleep.com/",
+            "https://github.com/lukas-clarke/eight_sleep",
             "2026-11-01",
-            "Unofficial API: a password grant with the app's own client id.",
+            "Unofficial API: a password grant with the app's own client id and secret, which "
+            "Eight Sleep may change with an app update. No password is stored.",
         ),
         ProviderInfo(
             12,
@@ -171,7 +175,8 @@ CATALOGUE: dict[str, ProviderInfo] = {
             "https://www.beurer.com/web/gb/service/healthmanager-pro/",
             "2026-11-01",
             "Beta: Beurer publishes no cloud API and no open implementation of its login was "
-            "found; the flow follows the common OAuth password-grant shape.",
+            "found; the flow follows the common OAuth password-grant shape and its endpoint is "
+            "unverified, so production sign-ins may fail until it is checked against the app.",
         ),
         ProviderInfo(
             13,
@@ -181,10 +186,10 @@ CATALOGUE: dict[str, ProviderInfo] = {
             "password",
             ("sleep", "workouts", "hrv", "heartrate", "activity"),
             "legacy",
-            "https://developer.whoop.com/",
+            "https://developer.whoop.com/docs/developing/oauth",
             "2026-11-01",
             "Legacy password login, reported broken since mid-2025 and superseded by WHOOP's "
-            "official OAuth API (whoop_v2).",
+            "official OAuth API (whoop_v2); prefer whoop_v2 for new connections.",
         ),
         ProviderInfo(
             14,
@@ -196,7 +201,8 @@ CATALOGUE: dict[str, ProviderInfo] = {
             "live",
             "https://www.hammerhead.io/",
             "2026-11-01",
-            "Unofficial API: a password grant; the user id is the JWT subject.",
+            "Unofficial API: a password grant; the user id is the JWT subject. Hammerhead may "
+            "move its login to SRAM ID. No password is stored.",
         ),
         ProviderInfo(
             15,
@@ -223,7 +229,7 @@ CATALOGUE: dict[str, ProviderInfo] = {
             "2026-11-01",
             "MyFitnessPal's web login has been behind a hidden reCAPTCHA since 2022-08, so "
             "headless password login is blocked in production; use the partner OAuth API "
-            "(my_fitness_pal_v2) where available.",
+            "(my_fitness_pal_v2) where available. The sandbox still connects, for building.",
         ),
         ProviderInfo(
             17,
@@ -233,10 +239,11 @@ CATALOGUE: dict[str, ProviderInfo] = {
             "email",
             ("glucose",),
             "live",
-            "https://www.libreview.com/",
+            "https://pat.libreview.com/articles/link-your-account",
             "2026-11-01",
-            "The user links their LibreView account to our LibreView practice; the connection "
-            "stays pending until they do.",
+            "The user gives their email and region (us, eu, sg, de, au, br, nl, fr, ca, in) and "
+            "links their LibreView account to this app's LibreView practice (My practices → "
+            "Practice ID); the connection stays pending until the practice lists them.",
         ),
     )
 }
