@@ -241,7 +241,9 @@ def connect_demo(request, payload: DemoIn):
 def oauth_callback(request, provider: str):
     """Where the vendor sends the browser back. 307 to the link token's redirect_url with the
     outcome, or a result page; a refresh shows the same outcome and never connects twice."""
-    link_token, result = connect.oauth_finish(provider=provider, params=request.GET.dict())
+    link_token, result = connect.oauth_finish(
+        provider=provider, params=request.GET.dict(), cookies=request.COOKIES
+    )
     if link_token is not None and link_token.redirect_url:
         # Not HttpResponseRedirect: it refuses the custom schemes mobile apps register.
         response = HttpResponse(status=307)

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from connections.models import Connection
 from connections.webhooks import connection_created_emit, link_session_finished_emit
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 
 Kind = LinkEvent.Kind
 _MFA_ATTEMPTS = 3
+_OTHER_BROWSER = (
+    "This sign-in was started in another browser. Go back to the app and start again here."
+)
 _LOCKED_MESSAGE = (
     "Too many attempts were rejected, so this link is now closed. "
     "Go back to the app and start again."
@@ -160,27 +164,49 @@ def _password_login(
 def oauth_start(*, link_token: LinkToken, provider: str) -> str:
     """Begin an OAuth sign-in: remember a fresh state (and PKCE verifier) for this link session
     and return the vendor's authorize URL to send the browser to."""
+    return _oauth_begin(link_token, provider)[0]
+
+
+def oauth_start_in_browser(*, link_token: LinkToken, provider: str) -> tuple[str, str, str]:
+    """Like oauth_start, but the sign-in is also bound to the browser that starts it: returns
+    the authorize URL and a cookie (name, value) to set in that top-level window. The callback
+    then refuses a browser without it, so a leaked link or code cannot be finished elsewhere."""
+    browser_secret = secrets.token_urlsafe(32)
+    url, row = _oauth_begin(link_token, provider, browser_secret=browser_secret)
+    return url, oauth_cookie_name(row.pk), browser_secret
+
+
+def oauth_cookie_name(state_id: int) -> str:
+    return f"link_oauth_{state_id}"
+
+
+def _oauth_begin(link_token, provider, browser_secret: str | None = None):
     adapter = _adapter(link_token, provider, "oauth")
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64) if adapter.pkce else None
     region = link_token.team.region
     now = timezone.now()
-    OAuthState.objects.create(
+    row = OAuthState.objects.create(
         state_hash=secret_hash(state),
         link_token=link_token,
         provider=provider,
-        secrets={"code_verifier": verifier, "region": region},
+        secrets={
+            "code_verifier": verifier,
+            "region": region,
+            "browser": secret_hash(browser_secret) if browser_secret else None,
+        },
         created_at=now,
         expires_at=now + timedelta(minutes=settings.LINK_OAUTH_STATE_TTL_MINUTES),
     )
     link_event_record(link_token=link_token, kind=Kind.OAUTH_STARTED, provider=provider)
-    return adapter.authorization_url(
+    url = adapter.authorization_url(
         state=state, code_challenge=_pkce_challenge(verifier), region=region
     )
+    return url, row
 
 
 def oauth_finish(
-    *, provider: str, params: dict[str, str]
+    *, provider: str, params: dict[str, str], cookies: dict[str, str] | None = None
 ) -> tuple[LinkToken | None, ConnectResult]:
     """The vendor's redirect back: claim the state once, exchange the code, store the
     connection. A repeated callback gets the first outcome again."""
@@ -192,6 +218,14 @@ def oauth_finish(
     if row is None:
         return None, _error(provider, "invalid_token", _TOKEN_MESSAGES["invalid_token"])
     link_token = row.link_token
+    browser = row.secrets.get("browser")
+    cookie = (cookies or {}).get(oauth_cookie_name(row.pk), "")
+    if browser and not constant_time_compare(browser, secret_hash(cookie)):
+        # Checked before claiming the state, so the browser that started it can still finish.
+        link_event_record(
+            link_token=link_token, kind=Kind.FAILED, provider=provider, error_type="invalid_token"
+        )
+        return link_token, _error(provider, "invalid_token", _OTHER_BROWSER)
     claimed = OAuthState.objects.filter(pk=row.pk, used_at__isnull=True).update(
         used_at=timezone.now()
     )

@@ -1,6 +1,7 @@
 """The provider step: a password, MFA or email form, or "Continue to {vendor}" for OAuth. The
 connecting itself is link.connect's; these views only turn its results into the next step."""
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -143,12 +144,26 @@ def oauth_start(request, session, provider):
     if problem:
         return render_result(request, session, state="error", slug="", error_type=problem)
     try:
-        url = connect.oauth_start(link_token=session.link_token, provider=provider)
+        url, cookie, value = connect.oauth_start_in_browser(
+            link_token=session.link_token, provider=provider
+        )
     except LinkError as exc:
         return render_result(
             request, session, state="error", slug=provider, error_type=exc.flow_error_type
         )
-    return leave(request, url)
+    response = leave(request, url)
+    # First-party here (this step always runs top level), and Lax still rides along on the
+    # vendor's top-level redirect back to the callback.
+    response.set_cookie(
+        cookie,
+        value,
+        max_age=settings.LINK_OAUTH_STATE_TTL_MINUTES * 60,
+        path="/v2/link/connect/",
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @require_GET

@@ -8,6 +8,8 @@ import pytest
 
 from connections.models import Connection
 
+from .conftest import WidgetClient
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -114,3 +116,23 @@ def test_oauth_denied_shows_the_error_in_the_frame(widget, sandbox, new_link_tok
     assert "user_cancelled" in done
     waiting = widget.step("/link/provider/strava/wait", token, htmx=True).content.decode()
     assert "Connection cancelled" in waiting and "Try again" in waiting
+
+
+def test_oauth_callback_only_finishes_in_the_browser_that_started_it(
+    widget, sandbox, new_link_token, live_user
+):
+    token = new_link_token()
+    start = widget.step("/link/provider/strava/oauth", token)
+    [cookie] = [c for c in start.cookies.values() if c.key.startswith("link_oauth_")]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert cookie["path"] == "/v2/link/connect/"
+    callback = _path(_consent(widget, start.headers["Location"], "allow"))
+
+    stranger = WidgetClient()  # another browser: a leaked callback URL, a forwarded link
+    refused = stranger.get(callback).content.decode()
+    assert "started in another browser" in refused
+    assert not Connection.objects.filter(user=live_user).exists()
+
+    done = widget.get(callback).content.decode()  # the right browser can still finish
+    assert "Strava is connected" in done
+    assert Connection.objects.get(user=live_user, provider="strava").status == "connected"
