@@ -37,6 +37,7 @@ class LinkToken(models.Model):
     flow = EncryptedJSONField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "link session"
         indexes = [models.Index(fields=["team", "created_at"])]
 
     def __str__(self):

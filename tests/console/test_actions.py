@@ -34,7 +34,7 @@ def test_api_key_is_shown_once_then_only_its_prefix(admin_client, team):
         reverse("admin:teams_apikey_add"), {"team": team.pk, "name": "backend"}, follow=True
     )
     api_key = ApiKey.objects.get(name="backend")
-    [message] = [m for m in map(str, get_messages(response.wsgi_request)) if "API key" in m]
+    [message] = [m for m in map(str, get_messages(response.wsgi_request)) if "new API key is" in m]
     key = message.split("The new API key is ")[1].split(" ")[0]
     assert key.startswith(api_key.prefix)
     assert api_key_authenticate(key=key) == api_key

@@ -1,33 +1,20 @@
 """A real browser logs in to the console and screenshots the dashboard and a session timeline
-(docs/screenshots/console-*.png, shown in the README)."""
-
-import os
-from pathlib import Path
+(into artifacts/screenshots/; the README shows copies kept in docs/screenshots/)."""
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from teams.services import end_user_create
+from tests.widget.browser import SCREENSHOTS, launch_options
 
 from .conftest import Kind, populate, session_create
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
 def page(live_server):
     sync_api = pytest.importorskip("playwright.sync_api")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # sync Playwright inside live_server
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--no-first-run",
-            ],
-        )
+        browser = playwright.chromium.launch(**launch_options())
         yield browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme="light")
         browser.close()
 
