@@ -1,5 +1,6 @@
 """Keeping connections alive after the widget: token refresh before expiry, relogin for password
-vendors, and what happens when a vendor stops accepting a connection.
+vendors, pending email connections checked until the vendor links them, and what happens when a
+vendor stops accepting a connection.
 
 A refresh holds a short lease on the row instead of a database lock over the vendor call, so two
 workers never spend the same single-use refresh token, and no writer waits on a vendor. The new
@@ -16,7 +17,7 @@ from providers.errors import InvalidCredentials, PasswordExpired, ProviderError,
 from providers.registry import provider_adapter
 
 from .models import Connection
-from .webhooks import connection_error_emit
+from .webhooks import connection_created_emit, connection_error_emit
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +37,9 @@ def connection_refresh(*, connection_id: int) -> str:
     """Refresh one connection's credentials now. Returns what happened: "refreshed", "busy"
     (another worker has it), "not_needed" (the vendor has nothing to refresh), "retry" or
     "failed"."""
-    now = timezone.now()
-    lease = now + timedelta(seconds=3 * settings.LINK_PROVIDER_TIMEOUT_SECONDS + 30)
-    claimed = (
-        Connection.objects.filter(pk=connection_id, status__in=_LIVE, credentials__isnull=False)
-        .filter(Q(refresh_lease_until__isnull=True) | Q(refresh_lease_until__lt=now))
-        .update(refresh_lease_until=lease)
-    )
-    if not claimed:
+    connection = _claim(connection_id, statuses=_LIVE)
+    if connection is None:
         return "busy"
-    connection = Connection.objects.select_related("user__team").get(pk=connection_id)
     rows = Connection.objects.filter(pk=connection_id)
     try:
         adapter = provider_adapter(connection.provider, team=connection.user.team)
@@ -68,10 +62,67 @@ def connection_refresh(*, connection_id: int) -> str:
         refresh_lease_until=None,
     )
     if tokens.expires_at:
-        connection_schedule_refresh(
+        connection_schedule(
             connection_id=connection_id, run_after=tokens.expires_at - REFRESH_MARGIN
         )
     return "refreshed"
+
+
+def _claim(connection_id: int, *, statuses) -> Connection | None:
+    """Take the connection for one vendor call, unless another worker holds it or it is
+    backing off."""
+    now = timezone.now()
+    lease = now + timedelta(seconds=3 * settings.LINK_PROVIDER_TIMEOUT_SECONDS + 30)
+    claimed = (
+        Connection.objects.filter(pk=connection_id, status__in=statuses, credentials__isnull=False)
+        .filter(Q(refresh_lease_until__isnull=True) | Q(refresh_lease_until__lt=now))
+        .update(refresh_lease_until=lease)
+    )
+    if not claimed:
+        return None
+    return Connection.objects.select_related("user__team").get(pk=connection_id)
+
+
+def connection_check_pending(*, connection_id: int) -> str:
+    """Ask the vendor whether a pending email connection has been linked on its side.
+    Returns "connected", "pending" (asks again later), "busy" or "expired" (never linked in
+    LINK_PENDING_DAYS: the connection becomes an error the customer hears about)."""
+    connection = _claim(connection_id, statuses=(Connection.Status.PENDING,))
+    if connection is None:
+        return "busy"
+    rows = Connection.objects.filter(pk=connection_id)
+    try:
+        enrolment = provider_adapter(connection.provider, team=connection.user.team).check(
+            connection.credentials
+        )
+    except ProviderError as exc:
+        log.info("pending check of %s failed (%s)", connection.pk, exc.error_type)
+        enrolment = None
+    if enrolment is not None:
+        rows.update(
+            status=Connection.Status.CONNECTED,
+            external_user_id=enrolment.external_user_id,
+            credentials=enrolment.credentials,
+            refresh_lease_until=None,
+        )
+        connection.refresh_from_db()
+        connection_created_emit(connection=connection)
+        return "connected"
+    if timezone.now() - connection.created_on > timedelta(days=settings.LINK_PENDING_DAYS):
+        rows.update(
+            status=Connection.Status.ERROR,
+            error_type="user_not_found",
+            error_message="The account was never linked on the provider's side.",
+            errored_at=timezone.now(),
+            refresh_lease_until=None,
+        )
+        connection.refresh_from_db()
+        connection_error_emit(connection=connection)
+        return "expired"
+    next_check = timezone.now() + timedelta(seconds=settings.LINK_PENDING_CHECK_SECONDS)
+    rows.update(refresh_lease_until=next_check)
+    connection_schedule(connection_id=connection_id, run_after=next_check)
+    return "pending"
 
 
 def _refresh_failed(connection: Connection, exc: ProviderError) -> str:
@@ -82,7 +133,7 @@ def _refresh_failed(connection: Connection, exc: ProviderError) -> str:
         # The lease doubles as "not before": nobody retries until the backoff has passed.
         retry_at = timezone.now() + _retry_delay(failures)
         rows.update(refresh_failures=failures, refresh_lease_until=retry_at)
-        connection_schedule_refresh(connection_id=connection.pk, run_after=retry_at)
+        connection_schedule(connection_id=connection.pk, run_after=retry_at)
         log.info("refresh of connection %s failed (%s); retrying", connection.pk, exc.error_type)
         return "retry"
     # A password the vendor refuses says so; an OAuth grant that cannot be renewed is a
@@ -107,26 +158,44 @@ def _refresh_failed(connection: Connection, exc: ProviderError) -> str:
     return "failed"
 
 
-def connection_schedule_refresh(*, connection_id: int, run_after) -> None:
-    """Queue a refresh for `run_after`, on a backend that can defer tasks; elsewhere
-    `manage.py connections_refresh_due` (from cron) picks it up."""
-    from .tasks import connection_refresh_task
+def connection_schedule(*, connection_id: int, run_after) -> None:
+    """Queue the connection's next background step (a refresh, or a pending check) for
+    `run_after`, on a backend that can defer tasks; elsewhere `manage.py connections_due`
+    (from cron) picks it up."""
+    from .tasks import connection_due_task
 
-    if connection_refresh_task.get_backend().supports_defer:
-        run_after = max(timezone.now(), run_after)
-        connection_refresh_task.using(run_after=run_after).enqueue(connection_id)
+    if connection_due_task.get_backend().supports_defer:
+        connection_due_task.using(run_after=max(timezone.now(), run_after)).enqueue(connection_id)
 
 
-def connections_refresh_due() -> list[int]:
-    """Connected connections whose access token expires within the margin and that are not
-    held or backing off. Broken ones wait for the user to reconnect (or an operator)."""
+def connection_schedule_next(*, connection: Connection) -> None:
+    """Queue the first background step of a new or reconnected connection."""
+    if connection.status == Connection.Status.PENDING:
+        run_after = timezone.now() + timedelta(seconds=settings.LINK_PENDING_CHECK_SECONDS)
+    elif connection.expires_at:
+        run_after = connection.expires_at - REFRESH_MARGIN
+    else:
+        return
+    connection_schedule(connection_id=connection.pk, run_after=run_after)
+
+
+def connection_due(*, connection_id: int) -> str:
+    """Whatever the connection needs now: a pending check, or a refresh."""
+    status = Connection.objects.filter(pk=connection_id).values_list("status", flat=True).first()
+    if status == Connection.Status.PENDING:
+        return connection_check_pending(connection_id=connection_id)
+    return connection_refresh(connection_id=connection_id)
+
+
+def connections_due() -> list[int]:
+    """Connections with work due and nobody on it: connected ones whose access token expires
+    within the margin, and pending ones to check. Broken ones wait for the user to reconnect
+    (or an operator)."""
     now = timezone.now()
+    refresh = Q(status=Connection.Status.CONNECTED, expires_at__lte=now + REFRESH_MARGIN)
     return list(
-        Connection.objects.filter(
-            status=Connection.Status.CONNECTED,
-            credentials__isnull=False,
-            expires_at__lte=now + REFRESH_MARGIN,
-        )
+        Connection.objects.filter(refresh | Q(status=Connection.Status.PENDING))
+        .filter(credentials__isnull=False)
         .filter(Q(refresh_lease_until__isnull=True) | Q(refresh_lease_until__lt=now))
         .values_list("pk", flat=True)
     )

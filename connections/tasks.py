@@ -3,7 +3,7 @@ run by `manage.py db_worker`)."""
 
 from django.tasks import task
 
-from .lifecycle import connection_refresh
+from .lifecycle import connection_due, connection_refresh
 from .webhooks import webhook_delivery_attempt
 
 
@@ -15,3 +15,8 @@ def webhook_deliver(delivery_id: int) -> None:
 @task()
 def connection_refresh_task(connection_id: int) -> str:
     return connection_refresh(connection_id=connection_id)
+
+
+@task()
+def connection_due_task(connection_id: int) -> str:
+    return connection_due(connection_id=connection_id)

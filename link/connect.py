@@ -20,10 +20,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from connections.lifecycle import connection_schedule_next
 from connections.models import Connection
 from connections.webhooks import connection_created_emit, link_session_finished_emit
 from providers.base import Connected
-from providers.catalogue import provider_get
 from providers.errors import IncorrectMfaCode, InvalidCredentials, MfaRequired, ProviderError
 from providers.registry import adapter_class, provider_adapter, provider_app
 from teams.services import secret_hash
@@ -415,14 +415,16 @@ def _connection_save(
             connection.scopes = scopes or []
             connection.expires_at = expires_at
             connection.error_type = connection.error_message = ""
-            connection.errored_at = None
+            connection.errored_at = connection.refresh_lease_until = None
+            connection.refresh_failures = 0
             connection.save()
             LinkToken.objects.filter(pk=link_token.pk).update(provider=provider)
             link_token.provider = provider
             link_event_record(link_token=link_token, kind=Kind.CONNECTED, provider=provider)
-            if provider_get(provider):
+            if status == Connection.Status.CONNECTED:  # pending: once the vendor links it
                 connection_created_emit(connection=connection)
             link_session_finished_emit(link_token=link_token)
+            connection_schedule_next(connection=connection)
     except IntegrityError:
         log.warning("concurrent connect of %s for user %s", provider, link_token.user_id)
         return _error(provider, "token_consumed", _TOKEN_MESSAGES["token_consumed"])

@@ -43,6 +43,9 @@ LINK_TOKEN_TTL_MINUTES = env.int("LINK_TOKEN_TTL_MINUTES", default=60)
 # Rejected passwords or codes after which a link session closes.
 LINK_MAX_REJECTED_ATTEMPTS = env.int("LINK_MAX_REJECTED_ATTEMPTS", default=5)
 API_BEARER_TTL_SECONDS = env.int("API_BEARER_TTL_SECONDS", default=3600)
+# Pending email connections (FreeStyle Libre): how often to ask the vendor, and for how long.
+LINK_PENDING_CHECK_SECONDS = env.int("LINK_PENDING_CHECK_SECONDS", default=300)
+LINK_PENDING_DAYS = env.int("LINK_PENDING_DAYS", default=7)
 LINK_WEBHOOK_TIMEOUT_SECONDS = env.int("LINK_WEBHOOK_TIMEOUT_SECONDS", default=10)
 LINK_WEBHOOK_MAX_ATTEMPTS = env.int("LINK_WEBHOOK_MAX_ATTEMPTS", default=8)
 # Requests per window ("count/seconds"): per API key on the API, per client IP elsewhere.

@@ -2,12 +2,21 @@
 revocation on deregister, reconnects; all against the emulators over real HTTP."""
 
 import json
+from io import StringIO
 
 import pytest
+import requests
+from django.core.management import call_command
 from django.utils import timezone
 from svix.webhooks import Webhook
 
-from connections.lifecycle import MAX_TRANSIENT_FAILURES, connection_refresh
+from connections.lifecycle import (
+    MAX_TRANSIENT_FAILURES,
+    REFRESH_MARGIN,
+    connection_check_pending,
+    connection_refresh,
+    connections_due,
+)
 from connections.models import Connection
 from connections.services import connection_deregister
 from link import connect
@@ -186,3 +195,56 @@ def test_user_refresh_endpoint(sandbox, team, live_user, api):
         ]
         == []
     )
+
+
+def _connect_libre(sandbox, team, user, email="carol@example.com") -> Connection:
+    link_token = link_token_create(team=team, user_id=user.user_id)[1]
+    result = connect.connect_email(
+        link_token=link_token, provider="freestyle_libre", email=email, region="eu"
+    )
+    assert result.state == "pending", result
+    return result.connection
+
+
+def test_pending_email_connection_becomes_connected(sandbox, team, live_user, receiver):
+    connection = _connect_libre(sandbox, team, live_user)
+    assert all("provider.connection.created" not in r["body"] for r in receiver.requests)
+    assert connection_check_pending(connection_id=connection.pk) == "pending"
+    connection.refresh_from_db()
+    assert connection.status == "pending" and connection.refresh_lease_until > timezone.now()
+    assert connections_due() == []  # the next check waits its turn
+
+    requests.post(
+        f"{sandbox.url}/sandbox/freestyle_libre/link_patient",
+        data={"email": "carol@example.com"},
+        timeout=10,
+    )
+    Connection.objects.filter(pk=connection.pk).update(refresh_lease_until=None)
+    call_command("connections_due", stdout=StringIO())
+    connection.refresh_from_db()
+    assert connection.status == "connected"
+    assert connection.external_user_id != "carol@example.com"  # now the vendor's patient id
+    [created] = [json.loads(r["body"]) for r in receiver.requests if "created" in r["body"]]
+    assert created["data"]["provider"]["slug"] == "freestyle_libre"
+    assert created["data"]["external_user_id"] == connection.external_user_id
+
+
+def test_pending_that_never_links_becomes_an_error(sandbox, team, live_user, receiver, settings):
+    connection = _connect_libre(sandbox, team, live_user, email="never@example.com")
+    Connection.objects.filter(pk=connection.pk).update(
+        created_on=timezone.now() - timezone.timedelta(days=settings.LINK_PENDING_DAYS + 1)
+    )
+    assert connection_check_pending(connection_id=connection.pk) == "expired"
+    connection.refresh_from_db()
+    assert (connection.status, connection.error_type) == ("error", "user_not_found")
+    assert any("provider.connection.error" in r["body"] for r in receiver.requests)
+
+
+def test_the_worker_schedules_the_first_refresh_before_expiry(sandbox, team, live_user, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    connection = _connect_oauth(sandbox, team, live_user, "strava")
+    task = DBTaskResult.objects.get(task_path="connections.tasks.connection_due_task")
+    assert task.args_kwargs["args"] == [connection.pk]
+    assert abs(task.run_after - (connection.expires_at - REFRESH_MARGIN)).total_seconds() < 5
