@@ -4,7 +4,63 @@ from link.errors import LinkError
 
 from . import connect, link, providers, users
 
-api = NinjaAPI(
+# What every operation can answer beyond its own declarations: ninja's 422 when the input does
+# not validate, 400 when a body is not JSON at all, and 401 when an authenticated operation gets
+# no valid credentials.
+_VALIDATION_ERROR = {
+    "type": "object",
+    "required": ["detail"],
+    "properties": {
+        "detail": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["loc", "msg", "type"],
+                "properties": {
+                    "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        }
+    },
+}
+_DETAIL = {
+    "type": "object",
+    "required": ["detail"],
+    "properties": {"detail": {"type": "string"}},
+}
+
+
+def _answer(description: str, body: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": body}}}
+
+
+def _unparsable_body(responses: dict) -> None:
+    declared = responses.setdefault("400", _answer("Bad Request", _DETAIL))
+    body = declared["content"]["application/json"]
+    if body["schema"] is not _DETAIL:
+        body["schema"] = {"anyOf": [body["schema"], _DETAIL]}
+
+
+class LinkApi(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                # ninja keys the declared answers by int; JSON keys them by string.
+                responses = {str(code): answer for code, answer in operation["responses"].items()}
+                operation["responses"] = responses
+                if operation.get("parameters") or operation.get("requestBody"):
+                    responses.setdefault("422", _answer("Validation Error", _VALIDATION_ERROR))
+                if operation.get("requestBody"):
+                    _unparsable_body(responses)
+                if operation.get("security"):
+                    responses.setdefault("401", _answer("Unauthorized", _DETAIL))
+        return schema
+
+
+api = LinkApi(
     title="Link API",
     version="2",
     description=(

@@ -7,7 +7,7 @@ from uuid import UUID
 from zoneinfo import available_timezones
 
 from ninja import Schema
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 _time_zones = cache(available_timezones)
 
@@ -78,7 +78,11 @@ class UserListOut(Schema):
 
 
 class _UserFields(Schema):
-    fallback_time_zone: str | None = Field(None, max_length=64)
+    fallback_time_zone: str | None = Field(
+        None,
+        max_length=64,
+        json_schema_extra=lambda schema: schema.update(enum=[*sorted(_time_zones()), None]),
+    )
     fallback_birth_date: date | None = None
     ingestion_start: str | None = Field(None, max_length=32)
     ingestion_end: str | None = Field(None, max_length=32)
@@ -142,7 +146,16 @@ class ProviderDetailedOut(Schema):
     note: str
 
 
+def _one_of_required(*names: str) -> dict:
+    """JSON schema: at least one of `names` is given, and not null."""
+    return {
+        "anyOf": [{"required": [name], "properties": {name: {"type": "string"}}} for name in names]
+    }
+
+
 class LinkTokenIn(Schema):
+    model_config = ConfigDict(json_schema_extra=_one_of_required("user_id", "user_key"))
+
     user_id: UUID | None = None
     user_key: UUID | None = Field(None, description="Legacy name of user_id (2021 SDKs).")
     provider: str | None = Field(None, max_length=40)

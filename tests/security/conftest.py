@@ -1,0 +1,1 @@
+from tests.providers.conftest import live_user, new_link_token, sandbox  # noqa: F401
