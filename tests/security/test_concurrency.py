@@ -1,0 +1,76 @@
+"""The same step twice at once, from two threads against the live server: exactly one
+connection and exactly one `provider.connection.created` webhook, and the second answer is an
+ordinary outcome, never a 5xx."""
+
+import threading
+
+import pytest
+import requests
+
+from connections.models import Connection
+from tests.providers.conftest import consent
+
+from .conftest import events
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def at_once(*calls) -> list[requests.Response]:
+    """Run the calls in threads released together; their responses, in order."""
+    barrier = threading.Barrier(len(calls))
+    answers = [None] * len(calls)
+
+    def run(i, call):
+        barrier.wait()
+        answers[i] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return answers
+
+
+def assert_connected_once(user, provider, receiver):
+    assert Connection.objects.filter(user=user, provider=provider).count() == 1
+    assert len(events(receiver, "provider.connection.created")) == 1
+
+
+def test_oauth_callback_twice_at_once(sandbox, new_link_token, live_user, receiver):
+    token = new_link_token()
+    started = requests.get(
+        f"{sandbox.url}/v2/link/provider/oauth/fitbit",
+        headers={"x-vital-link-token": token},
+        timeout=10,
+    )
+    callback = consent(started.json()["oauth_url"])
+    answers = at_once(*[lambda: requests.get(callback, allow_redirects=False, timeout=30)] * 2)
+    assert all(a.status_code < 500 for a in answers), [a.status_code for a in answers]
+    assert_connected_once(live_user, "fitbit", receiver)
+
+
+def _api_password(base, token):
+    return lambda: requests.post(
+        f"{base}/v2/link/provider/password/zwift",
+        json={"username": "user_good", "password": "pass_good"},
+        headers={"x-vital-link-token": token},
+        timeout=30,
+    )
+
+
+def _widget_password(base, token):
+    return lambda: requests.post(
+        f"{base}/link/provider/zwift",
+        data={"token": token, "username": "user_good", "password": "pass_good"},
+        allow_redirects=False,
+        timeout=30,
+    )
+
+
+@pytest.mark.parametrize("submit", [_api_password, _widget_password], ids=["api", "widget"])
+def test_password_submitted_twice_at_once(sandbox, new_link_token, live_user, receiver, submit):
+    token = new_link_token()
+    answers = at_once(submit(sandbox.url, token), submit(sandbox.url, token))
+    assert all(a.status_code < 500 for a in answers), [a.status_code for a in answers]
+    assert_connected_once(live_user, "zwift", receiver)
