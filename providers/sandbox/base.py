@@ -1,6 +1,7 @@
 """What every emulator shares: the sandbox accounts, fault modes, signed (stateless) codes and
 tokens, and the OAuth consent page. State lives in signed values, never in process memory, so
-any worker process can answer any step.
+any worker process can answer any step; the little that signing cannot carry (a revoked grant, a
+spent single-use refresh token) lives in the shared cache.
 
 Sandbox accounts (every vendor): `user_good` / `pass_good` connects; `user_mfa` / `pass_good`
 asks for a one-time code, `123456`; anything else is bad credentials. Faults: the usernames
@@ -16,6 +17,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import path
@@ -122,6 +124,24 @@ def jwt_claims(token: str) -> dict | None:
     return unsign(signed, "jwt")
 
 
+_REMEMBER_SECONDS = 30 * 86400
+
+
+def grant_revoke(client_id: str, user_key) -> None:
+    """Revoke every token the client holds for one account (`user_key`: numeric_id of it)."""
+    cache.set(f"sandbox:revoked:{client_id}:{user_key}", time.time(), _REMEMBER_SECONDS)
+
+
+def bearer(request) -> str:
+    """The token of an `Authorization: Bearer …` header."""
+    return request.headers.get("Authorization", "").removeprefix("Bearer ")
+
+
+def _revoked(claims: dict) -> bool:
+    since = cache.get(f"sandbox:revoked:{claims['client_id']}:{numeric_id(claims['account'])}")
+    return since is not None and claims.get("iat", 0) <= since
+
+
 class Refusal(Exception):
     """The vendor says no (RFC 6749 error names); each emulator renders it its own way."""
 
@@ -150,6 +170,7 @@ class OAuthEmulator:
     pkce = "optional"  # "optional" | "required" | "none"
     code_ttl = 600
     access_ttl = 3600
+    refresh_single_use = False  # the vendor refuses a refresh token once it has been used
 
     # -- authorize + consent ---------------------------------------------------------------
 
@@ -228,8 +249,11 @@ class OAuthEmulator:
         grant_type = self.grant_type(params)
         if grant_type == "refresh_token":
             refresh = unsign(params.get("refresh_token"), "refresh")
-            if not refresh or refresh["client_id"] != client_id:
+            if not refresh or refresh["client_id"] != client_id or _revoked(refresh):
                 raise Refusal("invalid_grant", "Invalid refresh token")
+            spent = f"sandbox:spent:{refresh['jti']}"
+            if self.refresh_single_use and not cache.add(spent, 1, _REMEMBER_SECONDS):
+                raise Refusal("invalid_grant", "Refresh token already used")
             return Grant(refresh["account"], client_id, refresh["scopes"])
         if grant_type != "authorization_code":
             raise Refusal("unsupported_grant_type", grant_type)
@@ -253,10 +277,15 @@ class OAuthEmulator:
         return client_id
 
     def issue(self, grant: Grant) -> dict:
-        claims = {"account": grant.account, "client_id": grant.client_id, "scopes": grant.scopes}
+        claims = {
+            "account": grant.account,
+            "client_id": grant.client_id,
+            "scopes": grant.scopes,
+            "iat": time.time(),
+        }
         return {
             "access_token": sign({**claims, "exp": time.time() + self.access_ttl}, "access"),
-            "refresh_token": sign(claims, "refresh"),
+            "refresh_token": sign({**claims, "jti": uuid.uuid4().hex}, "refresh"),
             "expires_in": self.access_ttl,
             "token_type": "Bearer",
             "scope": self.scope_separator.join(grant.scopes),
@@ -274,9 +303,8 @@ class OAuthEmulator:
 
     def bearer_account(self, request) -> str | None:
         """The sandbox account behind the request's bearer token, if it is valid."""
-        header = request.headers.get("Authorization", "")
-        access = unsign(header.removeprefix("Bearer "), "access")
-        if not access or access["exp"] < time.time():
+        access = unsign(bearer(request), "access")
+        if not access or access["exp"] < time.time() or _revoked(access):
             return None
         return access["account"]
 
@@ -291,9 +319,19 @@ class OAuthEmulator:
 
         return csrf_exempt(view)
 
-    def ok_view(self, status: int = 204):
-        """An endpoint that accepts what it is sent (revocation, deregistration)."""
-        return csrf_exempt(lambda request: HttpResponse(status=status))
+    def revoke_view(self, find_token, status: int = 200):
+        """A revocation endpoint: `find_token(request)` picks the access or refresh token out of
+        the vendor's request; every token of that grant's account stops working. An unknown
+        token is answered the same way (RFC 7009 §2.2)."""
+
+        def view(request):
+            token = find_token(request) or ""
+            claims = unsign(token, "access") or unsign(token, "refresh")
+            if claims:
+                grant_revoke(claims["client_id"], numeric_id(claims["account"]))
+            return HttpResponse(status=status)
+
+        return csrf_exempt(view)
 
 
 def exempt(view):

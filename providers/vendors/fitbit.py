@@ -1,6 +1,9 @@
 """Fitbit: PKCE (S256) and HTTP Basic client authentication; the user can untick scopes on the
 consent page, so the granted `scope` is checked; the user id comes in the token response."""
 
+import json
+
+from ..http import json_body
 from ..oauth2 import OAuth2Adapter
 
 
@@ -14,6 +17,16 @@ class FitbitAdapter(OAuth2Adapter):
     required_scopes = frozenset({"activity", "heartrate", "sleep"})
     pkce = True
     client_auth = "basic"
+
+    def compliance_hook(self, response):
+        # Fitbit spells OAuth errors {"errors": [{"errorType": …}]}; oauthlib reads RFC 6749's
+        # {"error": …}, which turns a spent refresh token into InvalidGrantError.
+        data = json_body(response)
+        if isinstance(data, dict) and data.get("errors"):
+            first = data["errors"][0]
+            error = {"error": first.get("errorType"), "error_description": first.get("message")}
+            response._content = json.dumps(error).encode()
+        return response
 
     def revoke(self, credentials):
         # RFC 7009; revoking the refresh token ends every session of the user with the app.

@@ -12,6 +12,7 @@ from ..errors import ProviderApiError, ProviderUnavailable
 from ..http import json_body
 from ..oauth2 import OAuth2Adapter
 
+_INVALID_PARAMS = 503  # Withings' status for any parameter it refuses, tokens included
 _RATE_LIMITED = 601
 
 
@@ -30,7 +31,13 @@ class WithingsAdapter(OAuth2Adapter):
     token_params = {"action": "requesttoken"}
 
     def compliance_hook(self, response):
-        response._content = json.dumps(self._unwrap(response)).encode()
+        envelope = json_body(response)
+        if isinstance(envelope, dict) and envelope.get("status") == _INVALID_PARAMS:
+            # A bad, expired or spent code or refresh token: RFC 6749's invalid_grant.
+            body = {"error": "invalid_grant", "error_description": envelope.get("error", "")}
+        else:
+            body = self._unwrap(response)
+        response._content = json.dumps(body).encode()
         return response
 
     def identity(self, token, tokens):

@@ -21,6 +21,8 @@ from connections.models import Connection
 from connections.services import connection_deregister
 from link import connect
 from link.services import link_token_create
+from providers.errors import RefreshRejected
+from providers.registry import provider_adapter
 from teams.services import end_user_create, webhook_endpoint_upsert
 from tests.lifecycle.receiver import Receiver
 
@@ -134,16 +136,25 @@ def test_a_concurrent_refresh_is_skipped_not_doubled(sandbox, team, live_user):
     assert connection_refresh(connection_id=connection.pk) == "busy"
 
 
-@pytest.mark.parametrize("provider", ["strava", "withings", "fitbit", "zwift"])
-def test_deregister_revokes_at_the_vendor(sandbox, team, live_user, provider, caplog):
-    if provider == "zwift":
-        connection = _connect_password(sandbox, team, live_user, provider)
-    else:
-        connection = _connect_oauth(sandbox, team, live_user, provider)
+@pytest.mark.parametrize("provider", ["strava", "withings", "fitbit", "oura", "garmin", "wahoo"])
+def test_deregister_revokes_at_the_vendor(sandbox, team, live_user, provider):
+    connection = _connect_oauth(sandbox, team, live_user, provider)
+    granted = connection.credentials
     connection_deregister(connection=connection)
     connection.refresh_from_db()
     assert connection.status == "deregistered" and connection.credentials is None
-    assert "revoking" not in caplog.text  # the vendor accepted the revoke
+    # The vendor itself no longer honours the grant: even we could not renew it now.
+    with pytest.raises(RefreshRejected):
+        provider_adapter(provider, team=team).refresh(granted)
+
+
+@pytest.mark.parametrize("provider", ["fitbit", "oura"])
+def test_single_use_refresh_tokens_are_spent_once(sandbox, team, live_user, provider):
+    connection = _connect_oauth(sandbox, team, live_user, provider)
+    adapter = provider_adapter(provider, team=team)
+    adapter.refresh(connection.credentials)
+    with pytest.raises(RefreshRejected):
+        adapter.refresh(connection.credentials)  # the same token again: the vendor refuses
 
 
 def test_deregister_with_the_vendor_down_still_forgets(sandbox, team, live_user, settings, caplog):

@@ -6,7 +6,12 @@ import pytest
 import responses
 
 from providers.base import AppCredentials
-from providers.errors import InvalidCredentials, ProviderApiError, UnsupportedRegion
+from providers.errors import (
+    InvalidCredentials,
+    ProviderApiError,
+    RefreshRejected,
+    UnsupportedRegion,
+)
 from providers.registry import ADAPTERS
 
 APP = AppCredentials("cid", "csecret")
@@ -62,10 +67,28 @@ def test_ihealth_token_is_a_get_with_pascal_case_answer():
 
 @responses.activate
 def test_withings_nonzero_status_is_an_error_despite_http_200():
-    responses.post("https://wbsapi.withings.net/v2/oauth2", json={"status": 503, "body": {}})
-    with pytest.raises(ProviderApiError, match="status 503"):
+    responses.post("https://wbsapi.withings.net/v2/oauth2", json={"status": 2555, "body": {}})
+    with pytest.raises(ProviderApiError, match="status 2555"):
         adapter("withings").finish(params={"code": "c"}, code_verifier=None, region=None)
     assert "action=requesttoken" in responses.calls[0].request.body
+
+
+@responses.activate
+def test_withings_invalid_params_is_a_spent_grant():
+    refused = {"status": 503, "body": {}, "error": "Invalid Params: invalid refresh_token"}
+    responses.post("https://wbsapi.withings.net/v2/oauth2", json=refused)
+    with pytest.raises(ProviderApiError, match="expired or was already used"):
+        adapter("withings").finish(params={"code": "c"}, code_verifier=None, region=None)
+    with pytest.raises(RefreshRejected):
+        adapter("withings").refresh({"access_token": "a", "refresh_token": "r"})
+
+
+@responses.activate
+def test_fitbit_error_list_is_read_as_rfc6749():
+    refused = {"errors": [{"errorType": "invalid_grant", "message": "Refresh token invalid"}]}
+    responses.post("https://api.fitbit.com/oauth2/token", json=refused, status=400)
+    with pytest.raises(RefreshRejected):
+        adapter("fitbit").refresh({"access_token": "a", "refresh_token": "r"})
 
 
 @responses.activate

@@ -9,6 +9,7 @@ from ..base import OAuthEmulator, account_id, exempt
 
 class FitbitEmulator(OAuthEmulator):
     slug, name = "fitbit", "Fitbit"
+    refresh_single_use = True
     access_ttl = 28800
 
     def token_response(self, tokens, grant):
@@ -23,5 +24,5 @@ class FitbitEmulator(OAuthEmulator):
         return [
             path("www/oauth2/authorize", exempt(self.authorize)),
             path("api/oauth2/token", exempt(self.token)),
-            path("api/oauth2/revoke", self.ok_view(200)),
+            path("api/oauth2/revoke", self.revoke_view(lambda r: r.POST.get("token"))),
         ]

@@ -3,7 +3,7 @@ user id only from /user/id, and deregistration instead of revocation."""
 
 from django.urls import path
 
-from ..base import OAuthEmulator, account_id, exempt
+from ..base import OAuthEmulator, account_id, bearer, exempt
 
 
 class GarminEmulator(OAuthEmulator):
@@ -19,5 +19,5 @@ class GarminEmulator(OAuthEmulator):
                 "apis/wellness-api/rest/user/id",
                 self.profile_view(lambda account: {"userId": account_id(account)}),
             ),
-            path("apis/wellness-api/rest/user/registration", self.ok_view()),
+            path("apis/wellness-api/rest/user/registration", self.revoke_view(bearer, 204)),
         ]

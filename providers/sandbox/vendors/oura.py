@@ -7,6 +7,7 @@ from ..base import OAuthEmulator, account_id, exempt
 
 class OuraEmulator(OAuthEmulator):
     slug, name = "oura", "Oura"
+    refresh_single_use = True
     access_ttl = 86400
 
     def urls(self):
@@ -17,5 +18,5 @@ class OuraEmulator(OAuthEmulator):
                 "api/v2/usercollection/personal_info",
                 self.profile_view(lambda account: {"id": account_id(account), "age": 35}),
             ),
-            path("api/oauth/revoke", self.ok_view(200)),
+            path("api/oauth/revoke", self.revoke_view(lambda r: r.GET.get("access_token"))),
         ]

@@ -29,5 +29,5 @@ class StravaEmulator(OAuthEmulator):
         return [
             path("www/oauth/authorize", exempt(self.authorize)),
             path("www/oauth/token", exempt(self.token)),
-            path("www/oauth/deauthorize", self.ok_view(200)),
+            path("www/oauth/deauthorize", self.revoke_view(lambda r: r.POST.get("access_token"))),
         ]

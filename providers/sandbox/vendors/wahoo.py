@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ..base import OAuthEmulator, exempt, numeric_id
+from ..base import OAuthEmulator, bearer, exempt, numeric_id
 
 
 class WahooEmulator(OAuthEmulator):
@@ -17,5 +17,5 @@ class WahooEmulator(OAuthEmulator):
                 "api/v1/user",
                 self.profile_view(lambda account: {"id": numeric_id(account), "first": account}),
             ),
-            path("api/v1/permissions", self.ok_view(200)),
+            path("api/v1/permissions", self.revoke_view(bearer)),
         ]

@@ -3,12 +3,13 @@
 
 import hashlib
 import hmac
+import json
 import secrets
 
 from django.http import JsonResponse
 from django.urls import path
 
-from ..base import OAuthEmulator, client_secret_for, exempt, numeric_id
+from ..base import OAuthEmulator, client_secret_for, exempt, grant_revoke, numeric_id
 
 _INVALID_PARAMS = 503
 _AUTH_FAILED = 100
@@ -26,7 +27,10 @@ class WithingsEmulator(OAuthEmulator):
         if action == "requesttoken":
             return self.token(request)
         if action == "revoke":
-            return self._signed_answer(request, {"nonce", "userid"})
+            answer = self._signed_answer(request, {"nonce", "userid"})
+            if json.loads(answer.content)["status"] == 0:
+                grant_revoke(request.POST["client_id"], request.POST.get("userid", ""))
+            return answer
         return _envelope(_INVALID_PARAMS, error="Invalid Params: unknown action")
 
     def signature(self, request):
