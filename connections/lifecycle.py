@@ -99,9 +99,10 @@ def connection_check_pending(*, connection_id: int) -> str:
         log.info("pending check of %s failed (%s)", connection.pk, exc.error_type)
         enrolment = None
     if enrolment is not None:
+        # external_user_id stays the email (Vital's choice for email providers); the vendor's
+        # id for the user is in the credentials.
         rows.update(
             status=Connection.Status.CONNECTED,
-            external_user_id=enrolment.external_user_id,
             credentials=enrolment.credentials,
             refresh_lease_until=None,
         )

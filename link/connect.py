@@ -9,7 +9,7 @@ import base64
 import hashlib
 import logging
 import secrets
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -155,7 +155,14 @@ def _password_login(
         _flow_set(link_token, mfa=None)
         return _failed(link_token, provider, exc)
     _flow_set(link_token, mfa=None)
-    return _connected_save(link_token, provider, connected)
+    # Vital's external_user_id for a password provider is the username the user typed; the
+    # vendor's own account id is kept with the tokens for the data services.
+    tokens = replace(
+        connected.tokens, extra={**connected.tokens.extra, "account_id": connected.external_user_id}
+    )
+    return _connected_save(
+        link_token, provider, Connected(external_user_id=username.strip(), tokens=tokens)
+    )
 
 
 # -- OAuth ------------------------------------------------------------------------------------

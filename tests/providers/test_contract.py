@@ -115,7 +115,8 @@ def test_password_connects(link_token, team, provider):
     result = connect.connect_password(
         link_token=link_token, provider=provider, username="user_good", password="pass_good"
     )
-    assert result.state == "success" and result.connection.external_user_id
+    assert result.state == "success" and result.connection.external_user_id == "user_good"
+    assert result.connection.credentials["extra"]["account_id"]  # the vendor's own id
     connection = _connections().get()
     adapter = provider_adapter(provider, team=team)
     assert adapter.refresh(connection.credentials).access_token
