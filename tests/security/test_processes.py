@@ -1,0 +1,146 @@
+"""Production settings under real processes: `check --deploy` has nothing to say, and two
+gunicorn processes on one PostgreSQL database share every piece of flow state (a flow started
+on one finishes on the other)."""
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+from cryptography.fernet import Fernet
+from django.conf import settings
+
+from connections.models import Connection
+from tests.providers.conftest import consent
+from tests.reliability.test_database_down import ROOT, _free_port
+
+SECRETS = {
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "LINK_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+}
+
+
+def production_env(**extra) -> dict:
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LINK_"))},
+        "DJANGO_SETTINGS_MODULE": "linkwidget.settings",
+        "DJANGO_DEBUG": "false",
+        **SECRETS,
+        **extra,
+    }
+
+
+def test_check_deploy_has_no_warning():
+    checked = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "System check identified no issues" in checked.stdout
+
+
+def _gunicorn(env: dict, port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "linkwidget.wsgi", "-b", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(150):
+        try:
+            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+            return server
+        except requests.RequestException:  # still booting
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+@pytest.fixture
+def two_servers(team):
+    """Two gunicorns on the test database: (url_a, url_b)."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("several processes share state only through PostgreSQL; this run is SQLite")
+    url = (
+        f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
+        f"{database['PORT']}/{database['NAME']}"
+    )
+    ports = _free_port(), _free_port()
+    env = production_env(
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        LINK_SANDBOX_ENABLED="true",
+        DATABASE_URL=url,
+        DATABASE_CONN_MAX_AGE="0",
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    a, b = (f"http://127.0.0.1:{p}" for p in ports)
+    # One vendor (the emulators served by A), and it sends the browser back to B.
+    env.update(LINK_SANDBOX_BASE_URL=a, LINK_PUBLIC_URL=b)
+    servers = []
+    try:
+        servers += [_gunicorn(env, port) for port in ports]
+        yield a, b
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def _status(user, provider) -> str:
+    # Only the status: the credentials are sealed with the servers' key, not this process's.
+    rows = Connection.objects.filter(user=user, provider=provider)
+    return rows.values_list("status", flat=True).get()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_flows_cross_processes(two_servers, team, live_user):
+    from teams.services import api_key_create
+
+    a, b = two_servers
+    key = {"X-Vital-API-Key": api_key_create(team=team)[0]}
+
+    def token_on(server):
+        made = requests.post(
+            f"{server}/v2/link/token", json={"user_id": str(live_user.pk)}, headers=key, timeout=10
+        )
+        assert made.status_code == 200, made.text
+        return {"x-vital-link-token": made.json()["link_token"]}
+
+    # OAuth: started on A, the vendor's callback lands on B.
+    header = token_on(a)
+    oauth_url = requests.get(
+        f"{a}/v2/link/provider/oauth/fitbit", headers=header, timeout=10
+    ).json()["oauth_url"]
+    callback = consent(oauth_url)
+    assert callback.startswith(b)
+    returned = requests.get(callback, allow_redirects=False, timeout=30)
+    assert "is connected" in returned.text, returned.text[-3000:]
+    assert _status(live_user, "fitbit") == "connected"
+
+    # Password with MFA: the password on B, the code on A.
+    header = token_on(b)
+    path = "/v2/link/provider/password/zwift"
+    first = requests.post(
+        b + path, json={"username": "user_mfa", "password": "pass_good"}, headers=header, timeout=30
+    )
+    assert first.json()["state"] == "pending_provider_mfa", first.text
+    done = requests.post(
+        f"{a}{path}/complete_mfa", json={"mfa_code": "123456"}, headers=header, timeout=30
+    )
+    assert done.json()["state"] == "success", done.text
+    assert _status(live_user, "zwift") == "connected"
