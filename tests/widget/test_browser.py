@@ -221,3 +221,80 @@ def test_third_party_iframe_with_cookies_blocked(playwright, tmp_path, customer_
     assert context.cookies() == [] or all(c["domain"] != "127.0.0.1" for c in context.cookies())
     assert Connection.objects.get(user=user, provider="dexcom").status == "connected"
     context.close()
+
+
+# Every flow in every mode: the customer hears the outcome the way that mode reports it.
+MODES = ("full page", "popup", "iframe")
+
+
+def _open(page, demo, mode):
+    """Start the demo's Connect in `mode`; returns where the widget runs."""
+    page.goto(demo)
+    if mode == "popup":
+        with page.expect_popup() as opened:
+            page.get_by_role("button", name="Connect (popup)").click()
+        return opened.value
+    if mode == "iframe":
+        page.get_by_role("button", name="Connect (iframe)").click()
+        return page.frame_locator("iframe")
+    page.get_by_role("link", name="Connect (full page)").click()
+    return page
+
+
+def _customer_received(page, mode, *, state, provider) -> None:
+    if mode == "full page":
+        page.wait_for_url("**/demo/?**")
+        assert page.locator("[data-param=state]").inner_text() == state
+        assert page.locator("[data-param=provider]").inner_text() == provider
+    else:
+        success = page.locator("[data-callback=onSuccess]")
+        expect(success).to_contain_text(f'"provider":"{provider}"')
+        expect(success).to_contain_text(f'"state":"{state}"')
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_password_with_mfa_in_every_mode(page, demo, mode):
+    widget = _open(page, demo, mode)
+    _pick(widget, "Zwift", "zwift")
+    widget.get_by_label("Username or email").fill("user_mfa")
+    widget.get_by_label("Password", exact=True).fill("pass_good")
+    widget.get_by_role("button", name="Connect").click()
+    widget.get_by_label("Verification code").fill("123456")
+    widget.get_by_role("button", name="Verify").click()
+    _customer_received(page, mode, state="success", provider="zwift")
+    assert _connected("zwift").status == "connected"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_email_in_every_mode(page, demo, mode):
+    widget = _open(page, demo, mode)
+    _pick(widget, "FreeStyle Libre", "libre")
+    widget.get_by_label("Email").fill("patient@example.com")
+    widget.get_by_label("Region").select_option("eu")
+    if mode == "popup":
+        check_step(widget, "9-email")
+    widget.get_by_role("button", name="Connect").click()
+    if mode == "popup":
+        expect(widget.get_by_role("heading", level=1)).to_contain_text("Almost done")
+        check_step(widget, "10-email-pending")
+    _customer_received(page, mode, state="pending", provider="freestyle_libre")
+    connection = _connected("freestyle_libre")
+    assert (connection.status, connection.external_user_id) == ("pending", "patient@example.com")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_oauth_in_every_mode(page, demo, mode):
+    widget = _open(page, demo, mode)
+    _pick(widget, "Withings", "withings")
+    start = widget.get_by_role("link", name="Continue to Withings")
+    if mode == "iframe":  # vendors refuse to be framed: the sign-in runs in a popup
+        with page.expect_popup() as opened:
+            start.click()
+        vendor = opened.value
+        _consent(vendor)
+        vendor.wait_for_event("close")
+    else:
+        start.click()
+        _consent(widget)
+    _customer_received(page, mode, state="success", provider="withings")
+    assert _connected("withings").status == "connected"
