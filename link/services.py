@@ -148,6 +148,8 @@ def link_token_check_provider(link_token: LinkToken, slug: str) -> None:
     _check_provider(slug)
     if link_token.filter_on_providers and slug not in link_token.filter_on_providers:
         raise InvalidProvider(f"Provider '{slug}' is excluded by this link token's filter.")
+    if slug in link_token.team.disabled_providers:
+        raise InvalidProvider(f"Provider '{slug}' is not offered by this team.")
 
 
 def link_event_record(

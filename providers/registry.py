@@ -78,8 +78,9 @@ def _configured_app(slug: str) -> AppCredentials | None:
 
 
 def providers_offered(*, team) -> set[str]:
-    """The slugs the team can connect now: we have an adapter and, for OAuth, an app registered
-    with the vendor (the team's own, or the operator's). One query."""
+    """The slugs the team can connect now: we have an adapter, the team has not switched the
+    provider off, and, for OAuth, an app is registered with the vendor (the team's own, or the
+    operator's). One query at most."""
     own_apps = (
         set()
         if team.is_sandbox
@@ -88,10 +89,13 @@ def providers_offered(*, team) -> set[str]:
     return {
         slug
         for slug, cls in ADAPTERS.items()
-        if cls.auth_type != "oauth"
-        or team.is_sandbox
-        or slug in own_apps
-        or _configured_app(slug) is not None
+        if slug not in team.disabled_providers
+        and (
+            cls.auth_type != "oauth"
+            or team.is_sandbox
+            or slug in own_apps
+            or _configured_app(slug) is not None
+        )
     }
 
 

@@ -41,6 +41,13 @@ class TeamForm(forms.ModelForm):
     allowed_redirect_urls = LinesField(
         required=False, help_text=Team._meta.get_field("allowed_redirect_urls").help_text
     )
+    disabled_providers = forms.MultipleChoiceField(
+        required=False,
+        choices=[(p.slug, p.name) for p in CATALOGUE.values()],
+        widget=forms.CheckboxSelectMultiple,
+        label="Providers not offered",
+        help_text=Team._meta.get_field("disabled_providers").help_text,
+    )
 
     class Meta:
         model = Team
@@ -53,6 +60,7 @@ class TeamForm(forms.ModelForm):
             "terms_url",
             "privacy_url",
             "allowed_redirect_urls",
+            "disabled_providers",
             "reject_duplicate_connection",
         )
         widgets = {"accent_color": forms.TextInput(attrs={"type": "color"})}
@@ -147,7 +155,7 @@ class TeamAdmin(admin.ModelAdmin):
         (
             "Providers",
             {
-                "fields": ("providers_offered",),
+                "fields": ("disabled_providers", "providers_offered"),
                 "description": "OAuth providers use the team's own app below, else the "
                 "operator's from the environment (LINK_<VENDOR>_CLIENT_ID/_SECRET).",
             },

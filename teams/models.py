@@ -32,6 +32,9 @@ class Team(models.Model):
         blank=True,
         help_text="Redirect URLs a link token may use (origin and path prefix).",
     )
+    disabled_providers = models.JSONField(
+        default=list, blank=True, help_text="Providers this team does not offer its users."
+    )
     reject_duplicate_connection = models.BooleanField(
         default=False,
         help_text="Refuse a vendor account already connected to another user of this team.",

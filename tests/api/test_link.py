@@ -183,3 +183,20 @@ def test_token_create_query_budget(api, end_user, django_assert_max_num_queries)
         assert (
             api.post_json("/v2/link/token", {"user_id": str(end_user.user_id)}).status_code == 200
         )
+
+
+def test_a_provider_the_team_switched_off_is_not_offered(api, client, end_user, team):
+    team.disabled_providers = ["zwift"]
+    team.save()
+    token = api.post_json("/v2/link/token", {"user_id": str(end_user.user_id)}).json()["link_token"]
+    headers = {"x-vital-link-token": token}
+    slugs = [p["slug"] for p in client.get("/v2/link/providers", headers=headers).json()]
+    assert "zwift" not in slugs and "dexcom" in slugs
+    refused = client.post(
+        "/v2/link/provider/password/zwift",
+        {"username": "user_good", "password": "pass_good"},
+        content_type="application/json",
+        headers=headers,
+    )
+    assert refused.status_code == 400
+    assert refused.json()["detail"]["error_type"] == "INVALID_PROVIDER"

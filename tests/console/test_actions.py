@@ -205,3 +205,19 @@ def test_provider_app_secret_is_write_only(admin_client, other_team):
     team_page = admin_client.get(reverse("admin:teams_team_change", args=[other_team.pk]))
     assert "second-secret" not in team_page.content.decode()
     assert "Offered" in team_page.content.decode()
+
+
+def test_operators_choose_which_providers_a_team_offers(admin_client, team):
+    page = admin_client.get(reverse("admin:teams_team_change", args=[team.pk]))
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "id"}
+    data.update(
+        allowed_redirect_urls="", disabled_providers=["zwift", "renpho"], accent_color="#2563eb"
+    )
+    for inline in page.context["inline_admin_formsets"]:
+        prefix = inline.formset.prefix
+        data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+    response = admin_client.post(reverse("admin:teams_team_change", args=[team.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    team.refresh_from_db()
+    assert team.disabled_providers == ["zwift", "renpho"]
