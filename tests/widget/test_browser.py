@@ -298,3 +298,16 @@ def test_oauth_in_every_mode(page, demo, mode):
         _consent(widget)
     _customer_received(page, mode, state="success", provider="withings")
     assert _connected("withings").status == "connected"
+
+
+def test_a_denied_sign_in_explains_itself_and_says_what_next(page, demo):
+    widget = _open(page, demo, "popup")
+    _pick(widget, "Withings", "withings")
+    widget.get_by_role("link", name="Continue to Withings").click()
+    _consent(widget, decision="Deny")
+    expect(widget.get_by_role("heading", level=1)).to_have_text("Connection cancelled")
+    check_step(widget, "11-oauth-cancelled")
+    error = page.locator("[data-callback=onError]")
+    expect(error).to_contain_text('"error_type":"user_cancelled"')
+    expect(widget.get_by_text("try again from the app")).to_be_visible()
+    assert not Connection.objects.filter(provider="withings").exists()
