@@ -1,0 +1,18 @@
+"""gunicorn's settings, read from the repository root by `gunicorn linkwidget.wsgi` (production
+and `make bench`). Each can be overridden on the command line or through GUNICORN_CMD_ARGS.
+
+Threaded workers: a widget step waits on a vendor (in sandbox, on an emulator served by this
+same server) and the database, so threads keep the cores busy while requests wait. With only
+sync processes, a few concurrent connects could hold every worker while their calls to the
+emulator queue behind them."""
+
+import os
+
+_cores = os.cpu_count() or 1
+
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", _cores + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# Browsers keep the connection open between widget steps.
+keepalive = 5
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG")  # off unless set; "-" for stdout
