@@ -3,7 +3,8 @@
 Reads a JSON list of scenarios on stdin and writes results as JSON on stdout. A scenario is
 {name, method, path, headers, body, pool, ok}: "{n}" in the path or body becomes a value
 unique to each request of the run, and "{pool}" the next unused value of `pool` (for what a
-request uses up, such as a link token). Each scenario runs at each concurrency for `duration`
+request uses up, such as a link token; shared by all concurrencies, a run stops when it is
+empty). Each scenario runs at each concurrency for `duration`
 seconds; responses with a status outside `ok` (default [200]) count as errors."""
 
 import http.client
@@ -15,9 +16,8 @@ import threading
 import time
 
 
-def _run(base: tuple[str, int], scenario: dict, concurrency: int, duration: float) -> dict:
+def _run(base: tuple[str, int], scenario: dict, pool, concurrency: int, duration: float) -> dict:
     counter = itertools.count()
-    pool = iter(scenario.get("pool") or [])
     lock = threading.Lock()
     latencies: list[float] = []
     errors: dict[str, int] = {}
@@ -32,6 +32,8 @@ def _run(base: tuple[str, int], scenario: dict, concurrency: int, duration: floa
         return text.replace("{n}", f"{concurrency}-{n}").replace("{pool}", value or "")
 
     def worker():
+        # One kept-alive connection per client, as a browser or the SDK's session keeps it.
+        conn = http.client.HTTPConnection(*base, timeout=30)
         while time.monotonic() < deadline:
             try:
                 path, body = fill(scenario["path"] + "\x00" + (scenario.get("body") or "")).split(
@@ -39,7 +41,6 @@ def _run(base: tuple[str, int], scenario: dict, concurrency: int, duration: floa
                 )
             except StopIteration:
                 return
-            conn = http.client.HTTPConnection(*base, timeout=30)
             started = time.perf_counter()
             try:
                 conn.request(
@@ -48,9 +49,10 @@ def _run(base: tuple[str, int], scenario: dict, concurrency: int, duration: floa
                 response = conn.getresponse()
                 response.read()
                 status = response.status
-            except OSError as exc:
+                if response.will_close:
+                    conn.close()  # reopened by the next request
+            except (OSError, http.client.HTTPException) as exc:
                 status = type(exc).__name__
-            finally:
                 conn.close()
             elapsed = time.perf_counter() - started
             with lock:
@@ -83,11 +85,11 @@ def _run(base: tuple[str, int], scenario: dict, concurrency: int, duration: floa
 def main():
     spec = json.load(sys.stdin)
     base = (spec["host"], spec["port"])
-    results = [
-        _run(base, scenario, concurrency, spec["duration"])
-        for scenario in spec["scenarios"]
-        for concurrency in spec["concurrency"]
-    ]
+    results = []
+    for scenario in spec["scenarios"]:
+        pool = iter(scenario.get("pool") or [])
+        for concurrency in spec["concurrency"]:
+            results.append(_run(base, scenario, pool, concurrency, spec["duration"]))
     json.dump(results, sys.stdout)
 
 

@@ -3,13 +3,17 @@
     .venv/bin/python bench/run.py [--duration SECONDS] [--concurrency 1 8 32]
 
 Prints, per endpoint and concurrency: throughput, p50/p99 latency and the ratio to a bare
-Django view measured in the same run; then SQL queries per request. Figures from a noisy
-machine compare through the ratios, not the absolute numbers."""
+Django view, measured again just before each endpoint; SQL queries per request; then, in
+headless Chromium, the weight of each widget step, the static files' headers and a full connect
+per auth type. Figures from a noisy (shared) machine compare through the ratios, not the
+absolute numbers."""
 
 import argparse
 import json
 import os
+import runpy
 import secrets
+import statistics
 import subprocess
 import sys
 import time
@@ -21,12 +25,14 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
+import browser  # noqa: E402
+import widget  # noqa: E402
 from pg import free_port, throwaway_postgres  # noqa: E402
 
 API_KEY = "sk_us_bench" + "0" * 35
 
 
-def environment(database_url: str, port: int) -> dict:
+def environment(database_url: str, port: int, vendor_port: int) -> dict:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "linkwidget.settings",
@@ -40,11 +46,15 @@ def environment(database_url: str, port: int) -> dict:
         "LINK_RATE_LIMIT_API": "100000000/60",
         "LINK_RATE_LIMIT_WIDGET": "100000000/60",
         "DJANGO_LOG_LEVEL": "WARNING",
+        "LINK_SANDBOX_ENABLED": "true",  # the widget scenarios connect to the emulators
+        # served by a second gunicorn, as a vendor is another server: calls from a busy server
+        # to itself would wait behind the requests that make them.
+        "LINK_SANDBOX_BASE_URL": f"http://127.0.0.1:{vendor_port}",
     }
 
 
 def prepare(pool_size: int) -> dict:
-    """Migrate, seed and create what the scenarios use up (link tokens)."""
+    """Migrate, seed and create what the scenarios use up (link tokens, OAuth callbacks)."""
     import django
 
     django.setup()
@@ -56,11 +66,25 @@ def prepare(pool_size: int) -> dict:
 
     call_command("migrate", verbosity=0)
     call_command("collectstatic", "--noinput", verbosity=0)
-    call_command("seed_demo", "--api-key", API_KEY, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    public_url = os.environ["LINK_PUBLIC_URL"]
+    call_command(
+        "seed_demo",
+        "--api-key",
+        API_KEY,
+        "--redirect-url",
+        f"{public_url}/healthz",
+        stdout=open(os.devnull, "w"),  # noqa: SIM115
+    )
     team = Team.objects.get(pk=ApiKey.objects.get(prefix=API_KEY[:14]).team_id)
     user = end_user_create(team=team, client_user_id=f"bench-{secrets.token_hex(4)}")
-    tokens = [link_token_create(team=team, user_id=user.pk)[0] for _ in range(pool_size)]
-    return {"user_id": str(user.pk), "tokens": tokens}
+    tokens = [link_token_create(team=team, user_id=user.pk)[0] for _ in range(pool_size + 1)]
+    return {
+        "user_id": str(user.pk),
+        "token": tokens.pop(),
+        "tokens": tokens,
+        "callbacks": widget.oauth_callbacks(team, user, pool_size),
+        "browser": widget.browser_links(team, public_url, f"{public_url}/healthz"),
+    }
 
 
 def scenarios(data: dict) -> list[dict]:
@@ -83,6 +107,7 @@ def scenarios(data: dict) -> list[dict]:
             "headers": json_key,
             "body": json.dumps({"user_id": data["user_id"]}),
         },
+        *widget.scenarios(data["token"], data["tokens"], data["callbacks"]),
     ]
 
 
@@ -96,10 +121,13 @@ def count_queries(scenario: dict) -> int:
     headers = scenario.get("headers", {})
 
     def send():
-        body = (scenario.get("body") or "").replace("{n}", secrets.token_hex(4))
+        fill = {"{n}": secrets.token_hex(4), "{pool}": (scenario.get("pool") or [""]).pop()}
+        path, body = scenario["path"], scenario.get("body") or ""
+        for placeholder, value in fill.items():
+            path, body = path.replace(placeholder, value), body.replace(placeholder, value)
         return client.generic(
             scenario["method"],
-            scenario["path"],
+            path,
             body,
             content_type=headers.get("Content-Type", "application/octet-stream"),
             headers={k: v for k, v in headers.items() if k != "Content-Type"},
@@ -120,10 +148,6 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
             "linkwidget.wsgi",
             "-b",
             f"127.0.0.1:{port}",
-            "-w",
-            str(os.cpu_count() * 2),
-            "--access-logfile",
-            "/dev/null",
         ],
         cwd=ROOT,
         env=env,
@@ -141,34 +165,47 @@ def start_server(env: dict, port: int) -> subprocess.Popen:
 
 
 def print_table(results: list[dict]) -> None:
-    bare = {r["concurrency"]: r["rps"] for r in results if r["name"].startswith("bare")}
+    """Each endpoint with its ratio to the bare view measured just before it; the bare view
+    itself as the median of its runs."""
     header = f"{'conc':>4} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8}  errors"
     print(f"\n{'endpoint':34} {header}")
+    bare, bare_runs = {}, {}
     for r in results:
-        ratio = r["rps"] / bare[r["concurrency"]] if bare.get(r["concurrency"]) else 0
-        p50 = f"{r['p50_ms']:.1f}" if r["p50_ms"] is not None else "-"
-        p99 = f"{r['p99_ms']:.1f}" if r["p99_ms"] is not None else "-"
-        print(
-            f"{r['name']:34} {r['concurrency']:>4} {r['rps']:>8.1f} {p50:>8} {p99:>8} "
-            f"{ratio:>7.0%}  {r['errors'] or ''}"
-        )
+        if r["name"].startswith("bare"):
+            bare[r["concurrency"]] = r["rps"]
+            bare_runs.setdefault(r["concurrency"], []).append(r)
+            continue
+        _print_row(r, r["rps"] / bare[r["concurrency"]] if bare.get(r["concurrency"]) else 0)
+    for runs in bare_runs.values():
+        median = {k: statistics.median(run[k] for run in runs) for k in ("rps", "p50_ms", "p99_ms")}
+        _print_row({**runs[0], **median, "name": f"bare view, median of {len(runs)}"}, 1)
+
+
+def _print_row(r: dict, ratio: float) -> None:
+    p50 = f"{r['p50_ms']:.1f}" if r["p50_ms"] is not None else "-"
+    p99 = f"{r['p99_ms']:.1f}" if r["p99_ms"] is not None else "-"
+    print(
+        f"{r['name']:34} {r['concurrency']:>4} {r['rps']:>8.1f} {p50:>8} {p99:>8} "
+        f"{ratio:>7.0%}  {r['errors'] or ''}"
+    )
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--pool", type=int, default=1500, help="link tokens per used-up scenario")
     args = parser.parse_args()
 
-    port = free_port()
+    port, vendor_port = free_port(), free_port()
     with throwaway_postgres() as database_url:
-        env = environment(database_url, port)
+        env = environment(database_url, port, vendor_port)
         os.environ.update(env)
-        data = prepare(pool_size=2000)
+        data = prepare(pool_size=args.pool)
         specs = scenarios(data)
-        query_counts = {s["name"]: count_queries(s) for s in specs}
-        server = start_server(env, port)
+        servers = [start_server(env, port), start_server(env, vendor_port)]
         try:
+            query_counts = {s["name"]: count_queries(s) for s in specs}
             load = subprocess.run(
                 [sys.executable, str(ROOT / "bench" / "load.py")],
                 input=json.dumps(
@@ -177,21 +214,33 @@ def main():
                         "port": port,
                         "duration": args.duration,
                         "concurrency": args.concurrency,
-                        "scenarios": specs,
+                        "scenarios": [x for s in specs[1:] for x in (specs[0], s)],
                     }
                 ),
                 capture_output=True,
                 text=True,
                 check=True,
             )
+            print_results(args.duration, json.loads(load.stdout), query_counts)
+            links = data["browser"]
+            browser.print_tables(
+                *browser.weigh(links.pop("weigh")),
+                browser.connect(links, f"{env['LINK_PUBLIC_URL']}/healthz"),
+            )
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=30)
+
+
+def print_results(duration: float, results: list[dict], query_counts: dict[str, int]) -> None:
+    gunicorn = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     print(
         f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-        f"{args.duration:g} s per measurement, gunicorn {os.cpu_count() * 2} sync workers"
+        f"{duration:g} s per measurement, gunicorn {gunicorn['workers']} "
+        f"{gunicorn['worker_class']} workers x {gunicorn['threads']} threads"
     )
-    print_table(json.loads(load.stdout))
+    print_table(results)
     print(f"\n{'endpoint':34} SQL queries per request")
     for name, count in query_counts.items():
         print(f"{name:34} {count}")

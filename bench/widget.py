@@ -1,0 +1,80 @@
+"""What the widget scenarios use up, made before the load starts (in-process, on the benchmark's
+database): link tokens for password submits, and OAuth callbacks, each with its own link token,
+a state from link.connect.oauth_start and a code from the sandbox emulator's consent page."""
+
+import secrets
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from django.test import Client
+
+from providers.sandbox.base import sign
+
+LOGIN_PROVIDER = "zwift"  # password, one login call, no region
+OAUTH_PROVIDER = "fitbit"  # PKCE and Basic client auth on the code exchange
+CONNECT_NAMES = ("oauth (strava)", "password (zwift)", "email (freestyle_libre)")
+
+
+def oauth_callbacks(team, user, count: int) -> list[str]:
+    """Paths of the vendor's redirect back to us, each with a fresh state and a signed code."""
+    from link.connect import oauth_start
+    from link.services import link_token_create
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    paths = []
+    for _ in range(count):
+        _, link_token = link_token_create(team=team, user_id=user.pk)
+        authorize = urlsplit(oauth_start(link_token=link_token, provider=OAUTH_PROVIDER))
+        query = dict(parse_qsl(authorize.query))
+        consent = client.post(
+            authorize.path,
+            {
+                "ticket": sign(query, "consent"),
+                "decision": "allow",
+                "scope": query["scope"].split(),
+            },
+        )
+        back = urlsplit(consent["Location"])
+        paths.append(f"{back.path}?{back.query}")
+    return paths
+
+
+def scenarios(token: str, password_tokens: list[str], callbacks: list[str]) -> list[dict]:
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    return [
+        {"name": "widget: agreement", "method": "GET", "path": f"/?token={token}"},
+        {
+            "name": "widget: provider list",
+            "method": "GET",
+            "path": f"/link/providers?token={token}",
+        },
+        {
+            "name": "widget: password submit",
+            "method": "POST",
+            "path": f"/link/provider/{LOGIN_PROVIDER}",
+            "headers": form,
+            "body": "token={pool}&username=user_good&password=pass_good",
+            "pool": password_tokens,
+            "ok": [302],
+        },
+        {
+            "name": "widget: OAuth callback",
+            "method": "GET",
+            "path": "{pool}",
+            "pool": callbacks,
+        },
+    ]
+
+
+def browser_links(team, public_url: str, redirect_url: str) -> dict[str, str]:
+    """link_web_urls for the browser: one to weigh the steps, one per full connect (each for a
+    new user, and redirecting to the customer's `redirect_url` with the outcome)."""
+    from link.services import link_token_create
+    from teams.services import end_user_create
+
+    links = {}
+    for name in ("weigh", *CONNECT_NAMES):
+        user = end_user_create(team=team, client_user_id=f"browser-{secrets.token_hex(4)}")
+        redirect = None if name == "weigh" else redirect_url
+        token, _ = link_token_create(team=team, user_id=user.pk, redirect_url=redirect)
+        links[name] = f"{public_url}/?{urlencode({'token': token, 'env': 'sandbox'})}"
+    return links
