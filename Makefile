@@ -50,4 +50,7 @@ lint: $(STAMP)
 
 # Throughput, latency and SQL per request on gunicorn + a throwaway PostgreSQL (see BENCHMARKS.md).
 bench: $(STAMP) browser
+	@test -x /usr/lib/postgresql/15/bin/initdb || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql-15 >/dev/null; }
 	$(PY) bench/run.py $(BENCH_ARGS)
