@@ -60,9 +60,22 @@ class Traffic:
 
 
 def _walk_to_password_form(page, provider_name: str):
-    yield "agreement", lambda: None
-    yield "provider list", lambda: page.get_by_role("link", name="Continue").click()
-    yield "password form", lambda: page.get_by_role("link", name=provider_name).click()
+    """Each step, the click that leads to it, and what shows once it has (images included)."""
+    yield "agreement", None, page.get_by_role("link", name="Continue")
+    yield "provider list", page.get_by_role("link", name="Continue"), page.get_by_role("search")
+    yield (
+        "password form",
+        page.get_by_role("link", name=provider_name),
+        page.get_by_label("Username or email"),
+    )
+
+
+def _click_and_settle(page, link, shown) -> None:
+    if link is not None:
+        link.click()
+    shown.wait_for()
+    page.wait_for_function("[...document.images].every(image => image.complete)")
+    page.wait_for_load_state("networkidle")
 
 
 def weigh(link_web_url: str) -> tuple[list[dict], list[dict]]:
@@ -77,10 +90,8 @@ def weigh(link_web_url: str) -> tuple[list[dict], list[dict]]:
             traffic = Traffic(context, page)
             urls = {}
             page.goto(link_web_url)
-            for step, click in _walk_to_password_form(page, "Zwift"):
-                clicked = traffic.during(
-                    lambda c=click: (c(), page.wait_for_load_state("networkidle"))
-                )
+            for step, link, shown in _walk_to_password_form(page, "Zwift"):
+                clicked = traffic.during(partial(_click_and_settle, page, link, shown))
                 urls[step] = page.url
                 if step != "agreement":
                     rows.append({"step": step, "load": "clicked through (htmx)", **clicked})
