@@ -5,8 +5,8 @@ from link.errors import LinkError
 from . import connect, link, providers, users
 
 # What every operation can answer beyond its own declarations: ninja's 422 when the input does
-# not validate, 400 when a body is not JSON at all, and 401 when an authenticated operation gets
-# no valid credentials.
+# not validate, 400 when a body is not JSON at all or the input holds a NUL character
+# (api.middleware), and 401 when an authenticated operation gets no valid credentials.
 _VALIDATION_ERROR = {
     "type": "object",
     "required": ["detail"],
@@ -36,7 +36,7 @@ def _answer(description: str, body: dict) -> dict:
     return {"description": description, "content": {"application/json": {"schema": body}}}
 
 
-def _unparsable_body(responses: dict) -> None:
+def _bad_request(responses: dict) -> None:
     declared = responses.setdefault("400", _answer("Bad Request", _DETAIL))
     body = declared["content"]["application/json"]
     if body["schema"] is not _DETAIL:
@@ -53,8 +53,7 @@ class LinkApi(NinjaAPI):
                 operation["responses"] = responses
                 if operation.get("parameters") or operation.get("requestBody"):
                     responses.setdefault("422", _answer("Validation Error", _VALIDATION_ERROR))
-                if operation.get("requestBody"):
-                    _unparsable_body(responses)
+                    _bad_request(responses)
                 if operation.get("security"):
                     responses.setdefault("401", _answer("Unauthorized", _DETAIL))
         return schema

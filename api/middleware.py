@@ -45,8 +45,8 @@ def _body_has_nul(request) -> bool:
 
 
 class NulCharacterMiddleware:
-    """Refuse NUL characters in the path, the query or an API body (422 on the API, 400 on
-    pages), as Django's own forms do. PostgreSQL cannot store them, so they would otherwise
+    """Refuse NUL characters in the path, the query or an API body with a 400, as Django's own
+    forms do. PostgreSQL cannot store them, so they would otherwise
     fail deep in a query as a 500."""
 
     def __init__(self, get_response):
@@ -58,7 +58,6 @@ class NulCharacterMiddleware:
         nul = "\x00" in path or "%00" in request.META.get("QUERY_STRING", "")
         if not (nul or (api and _body_has_nul(request))):
             return self.get_response(request)
-        if not api:
-            return HttpResponseBadRequest(_NUL_MESSAGE, content_type="text/plain; charset=utf-8")
-        error = {"loc": ["request"], "msg": _NUL_MESSAGE, "type": "value_error"}
-        return JsonResponse({"detail": [error]}, status=422)
+        if api:
+            return JsonResponse({"detail": _NUL_MESSAGE}, status=400)
+        return HttpResponseBadRequest(_NUL_MESSAGE, content_type="text/plain; charset=utf-8")
