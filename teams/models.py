@@ -1,5 +1,6 @@
 import uuid
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -24,7 +25,12 @@ class Team(models.Model):
     )
     region = models.CharField(max_length=2, choices=Region.choices, default=Region.US)
     logo_url = models.URLField(blank=True)
-    accent_color = models.CharField(max_length=7, default="#2563eb", help_text="#rrggbb")
+    accent_color = models.CharField(
+        max_length=7,
+        default="#2563eb",
+        help_text="#rrggbb",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #2563eb.")],
+    )
     terms_url = models.URLField(blank=True)
     privacy_url = models.URLField(blank=True)
     allowed_redirect_urls = models.JSONField(

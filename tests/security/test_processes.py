@@ -2,66 +2,19 @@
 gunicorn processes on one PostgreSQL database share every piece of flow state (a flow started
 on one finishes on the other)."""
 
-import os
-import secrets
-import subprocess
-import sys
-import time
-
 import pytest
 import requests
-from cryptography.fernet import Fernet
 from django.conf import settings
 
 from connections.models import Connection
+from tests.processes import free_port, gunicorns, manage, production_env
 from tests.providers.conftest import consent
-from tests.reliability.test_database_down import ROOT, _free_port
-
-SECRETS = {
-    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-    "LINK_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-}
-
-
-def production_env(**extra) -> dict:
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LINK_"))},
-        "DJANGO_SETTINGS_MODULE": "linkwidget.settings",
-        "DJANGO_DEBUG": "false",
-        **SECRETS,
-        **extra,
-    }
 
 
 def test_check_deploy_has_no_warning():
-    checked = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=production_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    checked = manage("check", "--deploy", "--fail-level", "WARNING", env=production_env())
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "System check identified no issues" in checked.stdout
-
-
-def _gunicorn(env: dict, port: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "linkwidget.wsgi", "-b", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(150):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
-            return server
-        except requests.RequestException:  # still booting
-            time.sleep(0.1)
-    server.kill()
-    raise RuntimeError("gunicorn did not start")
 
 
 @pytest.fixture
@@ -74,31 +27,13 @@ def two_servers(team):
         f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
         f"{database['PORT']}/{database['NAME']}"
     )
-    ports = _free_port(), _free_port()
-    env = production_env(
-        DJANGO_SECURE_SSL_REDIRECT="false",
-        LINK_SANDBOX_ENABLED="true",
-        DATABASE_URL=url,
-        DATABASE_CONN_MAX_AGE="0",
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
-    )
+    ports = [free_port(), free_port()]
+    env = production_env(LINK_SANDBOX_ENABLED="true", DATABASE_URL=url, DATABASE_CONN_MAX_AGE="0")
     a, b = (f"http://127.0.0.1:{p}" for p in ports)
     # One vendor (the emulators served by A), and it sends the browser back to B.
     env.update(LINK_SANDBOX_BASE_URL=a, LINK_PUBLIC_URL=b)
-    servers = []
-    try:
-        servers += [_gunicorn(env, port) for port in ports]
-        yield a, b
-    finally:
-        for server in servers:
-            server.terminate()
-            server.wait(timeout=10)
+    with gunicorns(env, ports) as servers:
+        yield servers
 
 
 def _status(user, provider) -> str:

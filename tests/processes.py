@@ -1,0 +1,93 @@
+"""Real app processes with production settings (DJANGO_DEBUG off), for the tests that need a
+gunicorn or a management command outside the test process."""
+
+import contextlib
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+# One set per run, so that every process started here can read what the others sealed.
+SECRETS = {
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "LINK_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+}
+
+
+def production_env(**extra) -> dict:
+    """The environment of a production process: ours, without the test run's settings."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LINK_"))},
+        "DJANGO_SETTINGS_MODULE": "linkwidget.settings",
+        "DJANGO_DEBUG": "false",
+        **SECRETS,
+        **extra,
+    }
+
+
+def manage(*args: str, env: dict, check: bool = False) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=check,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorns(env: dict, ports: list[int]):
+    """Gunicorns on `ports` (static files collected first, as production serves them hashed);
+    stopped when the block ends. Plain http on loopback, so no redirect to https."""
+    env = {**env, "DJANGO_SECURE_SSL_REDIRECT": "false"}
+    manage("collectstatic", "--noinput", "-v0", env=env, check=True)
+    servers = []
+    try:
+        for port in ports:
+            servers.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "linkwidget.wsgi",
+                        "-b",
+                        f"127.0.0.1:{port}",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+            _wait_until_up(f"http://127.0.0.1:{port}")
+        yield [f"http://127.0.0.1:{port}" for port in ports]
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def _wait_until_up(base: str) -> None:
+    for _ in range(150):
+        try:
+            requests.get(f"{base}/healthz", timeout=5)
+            return
+        except requests.RequestException:  # still booting
+            time.sleep(0.1)
+    raise RuntimeError(f"gunicorn at {base} did not start")
