@@ -10,6 +10,7 @@ import json
 import secrets
 import socket
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -65,25 +66,36 @@ def webhook_sign(*, secret: str, msg_id: str, timestamp: int, body: str) -> str:
     return "v1," + base64.b64encode(mac).decode()
 
 
-def webhook_emit(*, team: Team, event_type: str, payload: dict) -> WebhookMessage | None:
-    """Record an event and queue a delivery to each enabled endpoint of the team, once the
-    surrounding transaction commits."""
+@dataclass(frozen=True)
+class Event:
+    event_type: str
+    payload: dict
+
+
+def webhook_send(*, team: Team, events: list[Event]) -> list[WebhookMessage]:
+    """Record events and queue a delivery of each to every enabled endpoint of the team, once
+    the surrounding transaction commits. Three queries however many events."""
     endpoints = list(team.webhook_endpoints.filter(enabled=True))
     if not endpoints:
-        return None
-    message = WebhookMessage.objects.create(
-        id="msg_" + secrets.token_urlsafe(18),
-        team=team,
-        event_type=event_type,
-        payload=json.loads(json.dumps(payload, cls=DjangoJSONEncoder)),
+        return []
+    messages = WebhookMessage.objects.bulk_create(
+        WebhookMessage(
+            id="msg_" + secrets.token_urlsafe(18),
+            team=team,
+            event_type=event.event_type,
+            payload=json.loads(json.dumps(event.payload, cls=DjangoJSONEncoder)),
+        )
+        for event in events
     )
+    now = timezone.now()
     deliveries = WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(message=message, endpoint=e, next_attempt_at=timezone.now())
+        WebhookDelivery(message=m, endpoint=e, next_attempt_at=now)
+        for m in messages
         for e in endpoints
     )
     for delivery in deliveries:
         _enqueue(delivery)
-    return message
+    return messages
 
 
 def _enqueue(delivery: WebhookDelivery, run_after=None) -> None:
@@ -97,18 +109,20 @@ def _enqueue(delivery: WebhookDelivery, run_after=None) -> None:
     transaction.on_commit(lambda: task.enqueue(delivery.pk))
 
 
-def _envelope(*, event_type: str, connection_or_token, data: dict) -> dict:
-    user = connection_or_token.user
-    return {
+def _event(event_type: str, *, subject, data: dict) -> Event:
+    """Vital's envelope around `data`; `subject` is the connection or link session."""
+    user = subject.user
+    payload = {
         "event_type": event_type,
         "user_id": str(user.user_id),
         "client_user_id": user.client_user_id,
         "team_id": str(user.team_id),
         "data": data,
     }
+    return Event(event_type, payload)
 
 
-def connection_created_emit(*, connection: Connection) -> None:
+def connection_created_event(*, connection: Connection) -> Event:
     info = provider_get(connection.provider)
     provider = {"name": info.name, "slug": info.slug, "logo": info.logo}
     data = {
@@ -118,16 +132,10 @@ def connection_created_emit(*, connection: Connection) -> None:
         "external_user_id": connection.external_user_id or None,
         "resource_availability": {r: {"status": "available"} for r in info.supported_resources},
     }
-    webhook_emit(
-        team=connection.user.team,
-        event_type="provider.connection.created",
-        payload=_envelope(
-            event_type="provider.connection.created", connection_or_token=connection, data=data
-        ),
-    )
+    return _event("provider.connection.created", subject=connection, data=data)
 
 
-def connection_error_emit(*, connection: Connection) -> None:
+def connection_error_event(*, connection: Connection) -> Event:
     data = {
         "provider": connection.provider,
         "user_id": str(connection.user_id),
@@ -135,16 +143,10 @@ def connection_error_emit(*, connection: Connection) -> None:
         "error_type": connection.error_type or "unknown",
         "error_details": connection.error_message,
     }
-    webhook_emit(
-        team=connection.user.team,
-        event_type="provider.connection.error",
-        payload=_envelope(
-            event_type="provider.connection.error", connection_or_token=connection, data=data
-        ),
-    )
+    return _event("provider.connection.error", subject=connection, data=data)
 
 
-def link_session_finished_emit(*, link_token) -> None:
+def link_session_finished_event(*, link_token) -> Event:
     """One event per link session when it ends, for conversion funnels."""
     finished = timezone.now()
     data = {
@@ -157,13 +159,21 @@ def link_session_finished_emit(*, link_token) -> None:
         "finished_at": finished,
         "duration_ms": int((finished - link_token.created_at).total_seconds() * 1000),
     }
-    webhook_emit(
-        team=link_token.team,
-        event_type="link.session.finished",
-        payload=_envelope(
-            event_type="link.session.finished", connection_or_token=link_token, data=data
-        ),
+    return _event("link.session.finished", subject=link_token, data=data)
+
+
+def connection_created_emit(*, connection: Connection) -> None:
+    webhook_send(
+        team=connection.user.team, events=[connection_created_event(connection=connection)]
     )
+
+
+def connection_error_emit(*, connection: Connection) -> None:
+    webhook_send(team=connection.user.team, events=[connection_error_event(connection=connection)])
+
+
+def link_session_finished_emit(*, link_token) -> None:
+    webhook_send(team=link_token.team, events=[link_session_finished_event(link_token=link_token)])
 
 
 def webhook_backoff(attempts: int) -> timedelta:

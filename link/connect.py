@@ -22,7 +22,11 @@ from django.utils.crypto import constant_time_compare
 
 from connections.lifecycle import connection_schedule_next
 from connections.models import Connection
-from connections.webhooks import connection_created_emit, link_session_finished_emit
+from connections.webhooks import (
+    connection_created_event,
+    link_session_finished_event,
+    webhook_send,
+)
 from providers.base import Connected
 from providers.errors import IncorrectMfaCode, InvalidCredentials, MfaRequired, ProviderError
 from providers.registry import adapter_class, provider_adapter, provider_app
@@ -340,8 +344,10 @@ def _adapter(link_token: LinkToken, provider: str, auth_type: str) -> "Adapter":
 
 def _flow_set(link_token: LinkToken, **values) -> None:
     flow = {**(link_token.flow or {}), **values}
-    link_token.flow = {k: v for k, v in flow.items() if v is not None} or None
-    link_token.save(update_fields=["flow"])
+    flow = {k: v for k, v in flow.items() if v is not None} or None
+    if flow != link_token.flow:
+        link_token.flow = flow
+        link_token.save(update_fields=["flow"])
 
 
 def _error(provider: str, error_type: str, message: str) -> ConnectResult:
@@ -408,7 +414,7 @@ def _connection_save(
         return _failed(link_token, provider, _Duplicate())
     try:
         with transaction.atomic():
-            if not link_token_consume(link_token):
+            if not link_token_consume(link_token, provider=provider):
                 return _error(provider, "token_consumed", _TOKEN_MESSAGES["token_consumed"])
             live = (
                 Connection.objects.select_for_update()
@@ -425,12 +431,11 @@ def _connection_save(
             connection.errored_at = connection.refresh_lease_until = None
             connection.refresh_failures = 0
             connection.save()
-            LinkToken.objects.filter(pk=link_token.pk).update(provider=provider)
-            link_token.provider = provider
             link_event_record(link_token=link_token, kind=Kind.CONNECTED, provider=provider)
+            events = [link_session_finished_event(link_token=link_token)]
             if status == Connection.Status.CONNECTED:  # pending: once the vendor links it
-                connection_created_emit(connection=connection)
-            link_session_finished_emit(link_token=link_token)
+                events.insert(0, connection_created_event(connection=connection))
+            webhook_send(team=team, events=events)
             connection_schedule_next(connection=connection)
     except IntegrityError:
         log.warning("concurrent connect of %s for user %s", provider, link_token.user_id)

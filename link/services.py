@@ -160,10 +160,17 @@ def link_event_record(
     )
 
 
-def link_token_consume(link_token: LinkToken) -> bool:
-    """Mark the token used; False if another request consumed it first."""
-    updated = LinkToken.objects.filter(pk=link_token.pk, consumed_at__isnull=True).update(
-        consumed_at=timezone.now(), state=LinkToken.State.SUCCESS, error_type=""
-    )
-    link_token.refresh_from_db(fields=["consumed_at", "state", "error_type"])
-    return bool(updated)
+def link_token_consume(link_token: LinkToken, *, provider: str) -> bool:
+    """Mark the token used by a connection to `provider`; False if another request consumed
+    it first (then the row is left as that request made it)."""
+    fields = {
+        "consumed_at": timezone.now(),
+        "state": LinkToken.State.SUCCESS,
+        "error_type": "",
+        "provider": provider,
+    }
+    if not LinkToken.objects.filter(pk=link_token.pk, consumed_at__isnull=True).update(**fields):
+        return False
+    for name, value in fields.items():
+        setattr(link_token, name, value)
+    return True

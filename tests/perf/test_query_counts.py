@@ -12,9 +12,9 @@ from connections.models import Connection
 from tests.providers.conftest import consent
 
 BUDGET = 4
-CONNECTED_CEILING = 13  # password, MFA or OAuth: a connection stored, the session finished
-EMAIL_CEILING = 10  # the connection stored as pending
-REJECTED_CEILING = 8  # a wrong password: the attempt and its failure recorded, lockout counted
+CONNECTED_CEILING = 9  # password, MFA or OAuth: a connection stored, the session finished
+EMAIL_CEILING = 8  # the connection stored as pending
+REJECTED_CEILING = 7  # a wrong password: the attempt and its failure recorded, lockout counted
 DEMO_CEILING = 5
 DELETE_USER_CEILING = 10  # the user's connections deregistered, then one delete per table
 
