@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from connections.models import Connection
-from tests.providers.conftest import consent
+from tests.sandbox import consent
 
 BUDGET = 4
 CONNECTED_CEILING = 9  # password, MFA or OAuth: a connection stored, the session finished

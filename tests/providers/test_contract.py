@@ -12,8 +12,7 @@ from link.models import LinkToken
 from link.services import link_token_create
 from providers.base import AppCredentials
 from providers.registry import ADAPTERS, provider_adapter
-
-from .conftest import consent
+from tests.sandbox import consent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,8 +10,7 @@ from vital.core.api_error import ApiError
 
 from providers.registry import ADAPTERS
 from teams.services import api_key_create
-
-from .conftest import consent
+from tests.sandbox import consent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

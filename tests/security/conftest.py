@@ -2,7 +2,6 @@ import pytest
 
 from teams.services import webhook_endpoint_upsert
 from tests.lifecycle.receiver import Receiver
-from tests.providers.conftest import live_user, new_link_token, sandbox  # noqa: F401
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from connections.models import Connection
-from tests.providers.conftest import consent
+from tests.sandbox import consent
 
 from .conftest import events
 

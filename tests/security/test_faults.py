@@ -11,7 +11,7 @@ from django.test import Client
 
 from connections.models import Connection
 from link.models import LinkEvent, LinkToken
-from tests.providers.conftest import consent
+from tests.sandbox import consent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -20,9 +20,8 @@ from link.models import LinkCode, LinkEvent, LinkToken, OAuthState
 from link.services import link_token_create
 from teams.models import ApiKey, EndUser, ProviderApp, Team, WebhookEndpoint
 from teams.services import api_key_create, end_user_create, webhook_endpoint_upsert
-from tests.conftest import ApiClient
-from tests.providers.conftest import consent
-from tests.widget.conftest import WidgetClient
+from tests.conftest import ApiClient, WidgetClient
+from tests.sandbox import consent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from connections.models import Connection
 from tests.processes import free_port, gunicorns, manage, production_env
-from tests.providers.conftest import consent
+from tests.sandbox import consent
 
 
 def test_check_deploy_has_no_warning():

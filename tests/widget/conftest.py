@@ -1,26 +1,6 @@
 import os
 
 import pytest
-from django.test import Client
-
-from tests.providers.conftest import live_user, new_link_token, sandbox  # noqa: F401
-
-HTMX = {"HX-Request": "true"}
-
-
-class WidgetClient(Client):
-    """A browser without JavaScript (or, with `htmx=True`, htmx's requests) on the widget."""
-
-    def step(self, path, token, *, htmx=False, **params):
-        return self.get(path, {"token": token, **params}, headers=HTMX if htmx else {})
-
-    def submit(self, path, token, *, htmx=False, **data):
-        return self.post(path, {"token": token, **data}, headers=HTMX if htmx else {})
-
-
-@pytest.fixture
-def widget():
-    return WidgetClient()
 
 
 @pytest.fixture

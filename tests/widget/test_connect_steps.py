@@ -7,8 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from connections.models import Connection
-
-from .conftest import WidgetClient
+from tests.conftest import WidgetClient
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
