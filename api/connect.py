@@ -9,7 +9,7 @@ from uuid import UUID
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
-from ninja import Header, Router, Schema
+from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
 from link import connect
@@ -106,23 +106,18 @@ def _flow(provider: str, token: str | None, call):
         link_token = link_token_resolve(token)
         result = call(link_token)
     except LinkError as exc:
-        return exc.status, {
-            **error_body(exc),
-            **_link_body(
-                None,
-                connect.ConnectResult(
-                    "error", provider, error_type=exc.flow_error_type, error=exc.message
-                ),
-            ),
-        }
+        failed = connect.ConnectResult(
+            "error", provider, error_type=exc.flow_error_type, error=exc.message
+        )
+        return Status(exc.status, {**error_body(exc), **_link_body(None, failed)})
     body = _link_body(link_token, result)
     if result.error_type == "provider_credential_error":
         detail = {
             "error_type": "INVALID_CREDENTIALS",
             "error_message": "Credentials for provider are incorrect",
         }
-        return 400, {"detail": detail, **body}
-    return 200, body
+        return Status(400, {"detail": detail, **body})
+    return Status(200, body)
 
 
 def _link_body(link_token, result: connect.ConnectResult) -> dict:

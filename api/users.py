@@ -3,7 +3,7 @@ from uuid import UUID
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from connections.models import Connection
@@ -102,7 +102,7 @@ def user_create(request, payload: UserCreateIn):
     try:
         user = end_user_create(team=request.auth.team, **payload.dict())
     except DuplicateUser as exc:
-        return 400, _duplicate_body(exc)
+        return Status(400, _duplicate_body(exc))
     user._prefetched_objects_cache = {"connections": Connection.objects.none()}
     return user_out(user)
 
@@ -191,7 +191,7 @@ def user_patch(request, user_id: UUID, payload: UserPatchIn):
     try:
         end_user_save(user=user, **payload.dict(exclude_unset=True))
     except DuplicateUser as exc:
-        return 400, _duplicate_body(exc)
+        return Status(400, _duplicate_body(exc))
     return HttpResponse(status=204)
 
 
@@ -206,7 +206,7 @@ def user_delete(request, user_id: UUID):
 def user_deregister_provider(request, user_id: UUID, provider: str):
     user = get_object_or_404(_team_users(request), pk=user_id)
     if provider not in CATALOGUE:
-        return 404, {"detail": f"Unknown provider '{provider}'."}
+        return Status(404, {"detail": f"Unknown provider '{provider}'."})
     connection = get_object_or_404(
         user.connections.exclude(status=Connection.Status.DEREGISTERED), provider=provider
     )
