@@ -109,7 +109,9 @@ def test_popup_oauth(page, demo):
     success = page.locator("[data-callback=onSuccess]")
     expect(success).to_contain_text('"provider":"strava"')
     expect(page.locator("[data-callback=onLoad]")).to_have_count(1)
-    popup.get_by_role("button", name="Close window").click()
+    # The click closes its own window; dispatch it rather than wait on a page that goes away.
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="Close window").dispatch_event("click")
     expect(page.locator("[data-callback=onExit]")).to_have_count(0)
     assert _connected("strava").status == "connected"
 
