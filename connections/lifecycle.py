@@ -49,8 +49,11 @@ def connection_refresh(*, connection_id: int) -> str:
         return "not_needed"
     except ProviderError as exc:
         return _refresh_failed(connection, exc)
+    credentials = tokens.as_credentials()
+    # Keep what the vendor's refresh does not repeat (its account id, a region).
+    credentials["extra"] = {**connection.credentials.get("extra", {}), **credentials["extra"]}
     rows.update(
-        credentials=tokens.as_credentials(),
+        credentials=credentials,
         expires_at=tokens.expires_at,
         scopes=list(tokens.scopes) or connection.scopes,
         status=Connection.Status.CONNECTED,

@@ -71,13 +71,15 @@ def test_refresh_saves_the_new_tokens(sandbox, team, live_user, provider):
     assert connection_refresh(connection_id=connection.pk) == "refreshed"  # with the new one
 
 
-def test_password_vendor_logs_in_again(sandbox, team, live_user):
-    connection = _connect_password(sandbox, team, live_user, "dexcom")
-    session = connection.credentials["access_token"]
+@pytest.mark.parametrize("provider", ["dexcom", "renpho", "eight_sleep"])
+def test_password_vendor_renews_and_keeps_the_account_id(sandbox, team, live_user, provider):
+    connection = _connect_password(sandbox, team, live_user, provider)
+    before = connection.credentials
     assert connection_refresh(connection_id=connection.pk) == "refreshed"
     connection.refresh_from_db()
-    assert connection.status == "connected"
-    assert connection.credentials["access_token"] != session
+    assert connection.status == "connected" and connection.last_refreshed_at
+    assert connection.credentials["access_token"]
+    assert connection.credentials["extra"]["account_id"] == before["extra"]["account_id"]
 
 
 def test_rejected_refresh_marks_error_keeps_credentials_and_tells_the_customer(
