@@ -9,6 +9,10 @@ export DJANGO_DEBUG ?= true
 
 .PHONY: demo test lint browser bench messages
 
+# Debian packages the project needs, installed where missing (as root, or through sudo).
+APT_INSTALL = SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq
+
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -17,15 +21,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 # Debian's Chromium for the browser tests (Playwright cannot download browsers here).
 browser:
-	@command -v chromium >/dev/null || { \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null || { $(APT_INSTALL) chromium >/dev/null; }
 
 # Compiled translations (the .mo files are committed too; this rebuilds them from the .po).
 messages: $(STAMP)
-	@command -v msgfmt >/dev/null || { \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq gettext >/dev/null; }
+	@command -v msgfmt >/dev/null || { $(APT_INSTALL) gettext >/dev/null; }
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
 
 demo: $(STAMP) messages
@@ -33,6 +33,7 @@ demo: $(STAMP) messages
 	@$(PY) manage.py seed_demo --api-key $(DEMO_API_KEY) > .demo.json
 	@$(PY) -c "import json; d=json.load(open('.demo.json')); \
 	print('\nLink demo on http://127.0.0.1:$(PORT)\n' \
+	'  Demo app:      http://127.0.0.1:$(PORT)/demo/  (connect in full page, popup or iframe)\n' \
 	'  API docs:      http://127.0.0.1:$(PORT)/docs\n' \
 	'  Console:       http://127.0.0.1:$(PORT)/admin/  (' + d['admin_username'] + ' / ' + d['admin_password'] + ')\n' \
 	'  API key:       ' + d['api_key'] + '\n' \
@@ -50,7 +51,5 @@ lint: $(STAMP)
 
 # Throughput, latency and SQL per request on gunicorn + a throwaway PostgreSQL (see BENCHMARKS.md).
 bench: $(STAMP) browser
-	@test -x /usr/lib/postgresql/15/bin/initdb || { \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql-15 >/dev/null; }
+	@test -x /usr/lib/postgresql/15/bin/initdb || { $(APT_INSTALL) postgresql-15 >/dev/null; }
 	$(PY) bench/run.py $(BENCH_ARGS)
