@@ -2,7 +2,7 @@ from ninja import NinjaAPI
 
 from link.errors import LinkError
 
-from . import connect, link, providers, users
+from . import connect, legacy, link, providers, users
 
 # What every operation can answer beyond its own declarations: ninja's 422 when the input does
 # not validate, 400 when a body is not JSON at all or the input holds a NUL character
@@ -77,6 +77,7 @@ def link_error(request, exc: LinkError):
     return api.create_response(request, link.error_body(exc), status=exc.status)
 
 
+api.add_router("/v2/", legacy.router)
 api.add_router("/v2/", users.router)
 api.add_router("/v2/", providers.router)
 api.add_router("/v2/", link.router)
