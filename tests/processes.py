@@ -12,6 +12,7 @@ from pathlib import Path
 
 import requests
 from cryptography.fernet import Fernet
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 # One set per run, so that every process started here can read what the others sealed.
@@ -50,12 +51,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def database_url() -> str:
+    """The test database, as a DATABASE_URL for processes started here."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
 @contextlib.contextmanager
-def gunicorns(env: dict, ports: list[int]):
+def gunicorns(env: dict, ports: list[int], *, tls: tuple[Path, Path] | None = None):
     """Gunicorns on `ports` (static files collected first, as production serves them hashed);
-    stopped when the block ends. Plain http on loopback, so no redirect to https."""
+    stopped when the block ends. Plain http on loopback, so no redirect to https, unless `tls`
+    gives a certificate and its key."""
     env = {**env, "DJANGO_SECURE_SSL_REDIRECT": "false"}
     manage("collectstatic", "--noinput", "-v0", env=env, check=True)
+    scheme, tls_args = (
+        ("https", ["--certfile", tls[0], "--keyfile", tls[1]]) if tls else ("http", [])
+    )
     servers = []
     try:
         for port in ports:
@@ -68,6 +81,7 @@ def gunicorns(env: dict, ports: list[int]):
                         "linkwidget.wsgi",
                         "-b",
                         f"127.0.0.1:{port}",
+                        *tls_args,
                     ],
                     cwd=ROOT,
                     env=env,
@@ -75,18 +89,18 @@ def gunicorns(env: dict, ports: list[int]):
                     stderr=subprocess.DEVNULL,
                 )
             )
-            _wait_until_up(f"http://127.0.0.1:{port}")
-        yield [f"http://127.0.0.1:{port}" for port in ports]
+            _wait_until_up(f"{scheme}://127.0.0.1:{port}", verify=tls[0] if tls else True)
+        yield [f"{scheme}://127.0.0.1:{port}" for port in ports]
     finally:
         for server in servers:
             server.terminate()
             server.wait(timeout=10)
 
 
-def _wait_until_up(base: str) -> None:
+def _wait_until_up(base: str, verify) -> None:
     for _ in range(150):
         try:
-            requests.get(f"{base}/healthz", timeout=5)
+            requests.get(f"{base}/healthz", timeout=5, verify=verify)
             return
         except requests.RequestException:  # still booting
             time.sleep(0.1)
