@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from teams.models import EndUser
 from teams.services import api_key_create
 from tests.clients.installs import HERE, node_sdk, python_sdk
 from tests.processes import database_url, free_port, gunicorns, production_env
@@ -131,5 +132,13 @@ def test_the_docs_calls(sdk, link_url, tls, monkeypatch):
     returned = requests.get(consent(oauth["oauth_url"]), timeout=30)
     assert returned.status_code == 200 and "is connected" in returned.text
 
-    connected = sdk("providers", user["user_id"])["providers"]
-    assert sorted(p["slug"] for p in connected) == ["fitbit", "zwift"]
+    managed = sdk("manage", user["user_id"])
+    assert sorted(p["slug"] for p in managed["providers"]["providers"]) == ["fitbit", "zwift"]
+    assert managed["user"]["user_id"] == user["user_id"]
+    assert [u["client_user_id"] for u in managed["users"]["users"]] == ["docs-reader"]
+    email = managed["email"]
+    assert (email["provider"], email["state"]) == ("freestyle_libre", "pending")
+    assert managed["deregistered"] == managed["deleted"] == {"success": True}
+    if managed["refreshed"] is not None:  # vital 0.3.7 and 1.1.5 have no refresh
+        assert managed["refreshed"]["in_progress_sources"] == ["fitbit"]
+    assert not EndUser.objects.filter(pk=user["user_id"]).exists()

@@ -48,8 +48,22 @@ const steps = {
       oauth: await client.Link.getOAuthLink(oauthToken.link_token, "fitbit"),
     };
   },
-  providers(userId) {
-    return newClient().User.providers(userId);
+  async manage(userId) {
+    const client = newClient();
+    const token = await client.Link.create(userId);
+    return {
+      providers: await client.User.providers(userId),
+      user: await client.User.get(userId),
+      users: await client.User.getAll(),
+      email: await client.Link.connectEmailProvider(
+        token.link_token,
+        "freestyle_libre",
+        "reader@example.com",
+      ),
+      deregistered: await client.User.deregisterProvider(userId, "zwift"),
+      refreshed: await client.User.refresh(userId),
+      deleted: await client.User.delete(userId),
+    };
   },
 };
 

@@ -51,10 +51,21 @@ def link(client_user_id: str) -> dict:
     }
 
 
-def providers(user_id: str) -> dict:
-    return Client(client_id, client_secret, environment="sandbox").User.providers(user_id)
+def manage(user_id: str) -> dict:
+    client = Client(client_id, client_secret, environment="sandbox")
+    link_token = client.Link.create(user_id)["link_token"]
+    return {
+        "providers": client.User.providers(user_id),
+        "user": client.User.get(user_id),
+        "users": client.User.get_all(),
+        "email": client.Link.email_provider(link_token, "freestyle_libre", "reader@example.com"),
+        "deregistered": client.User.deregister_provider(user_id, "zwift"),
+        # Only 1.1 has refresh.
+        "refreshed": client.User.refresh(user_id) if hasattr(client.User, "refresh") else None,
+        "deleted": client.User.delete(user_id),
+    }
 
 
 if __name__ == "__main__":
     step, argument = sys.argv[1:]
-    print(json.dumps({"link": link, "providers": providers}[step](argument)))
+    print(json.dumps({"link": link, "manage": manage}[step](argument)))
