@@ -19,7 +19,7 @@ CACHE = Path(
 
 
 def _cached(name: str, pins: list[Path], build: Callable[[Path], None]) -> Path:
-    digest = hashlib.sha256(sys.version.encode())
+    digest = hashlib.sha256()
     for pin in pins:
         digest.update(pin.read_bytes())
     target = CACHE / f"{name}-{digest.hexdigest()[:16]}"
@@ -48,7 +48,8 @@ def python_sdk(version: str) -> Path:
         pip = (venv / "bin" / "python", "-m", "pip", "--disable-pip-version-check", "-q")
         _run(*pip, "install", "-r", requirements)
 
-    return _cached(f"vital-{version}", [requirements], build) / "bin" / "python"
+    python = "py{}{}".format(*sys.version_info[:2])
+    return _cached(f"vital-{version}-{python}", [requirements], build) / "bin" / "python"
 
 
 def node_sdk() -> Path:
