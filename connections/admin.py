@@ -23,6 +23,15 @@ def time_shown(value):
     )
 
 
+class BlankNamedFilter(admin.AllValuesFieldListFilter):
+    """A field's values to filter by, the blank one named: the admin would show it as a link
+    with no text."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            yield {**choice, "display": choice["display"] or "(none)"}
+
+
 def time_column(field: str, description: str):
     """A list column showing the moment in `field` (see time_shown)."""
 
@@ -50,7 +59,7 @@ class ConnectionAdmin(admin.ModelAdmin):
     list_filter = (
         "status",
         "provider",
-        "error_type",
+        ("error_type", BlankNamedFilter),
         "user__team__environment",
         "user__team",
     )

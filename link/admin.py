@@ -4,7 +4,7 @@ from django.utils import timezone
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from connections.admin import time_column, time_shown
+from connections.admin import BlankNamedFilter, time_column, time_shown
 
 from .dashboard import link_session_timeline, task_states
 from .models import LinkEvent, LinkToken
@@ -29,7 +29,7 @@ class LinkSessionAdmin(admin.ModelAdmin):
     list_display_links = (_created,)
     list_filter = (
         "state",
-        "error_type",
+        ("error_type", BlankNamedFilter),
         "team__environment",
         "team",
     )
