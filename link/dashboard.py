@@ -41,11 +41,6 @@ def _team_in(environment: str | None, path: str = "team") -> Q:
     return Q(**{f"{path}__environment": environment}) if environment else Q()
 
 
-def _provider_name(slug: str) -> str:
-    info = CATALOGUE.get(slug)
-    return info.name if info else slug or "No provider chosen"
-
-
 @dataclass(frozen=True)
 class FunnelRow:
     provider: str  # "" for sessions that never got as far as choosing a provider
@@ -62,7 +57,8 @@ class FunnelRow:
 
     @property
     def name(self) -> str:
-        return _provider_name(self.provider)
+        info = CATALOGUE.get(self.provider)
+        return info.name if info else self.provider or "No provider chosen"
 
     @property
     def conversion(self) -> int:
@@ -117,7 +113,7 @@ def link_funnel(*, since: datetime, environment: str | None = None) -> list[Funn
         )
         .order_by("-opened", "funnel_provider")
     )
-    overdue = pending_overdue(environment=environment)
+    overdue = _pending_overdue(environment=environment)
     funnel = [
         FunnelRow(
             r["funnel_provider"],
@@ -131,7 +127,7 @@ def link_funnel(*, since: datetime, environment: str | None = None) -> list[Funn
     ]
 
 
-def pending_overdue(*, environment: str | None = None) -> dict[str, tuple[int, datetime]]:
+def _pending_overdue(*, environment: str | None = None) -> dict[str, tuple[int, datetime]]:
     """Per provider, how many connections have been pending longer than LINK_PENDING_DAYS,
     and since when the oldest."""
     cutoff = timezone.now() - timedelta(days=settings.LINK_PENDING_DAYS)
