@@ -58,14 +58,16 @@ def test_task_results_tell_scheduled_from_due(admin_client, settings):
     tasks_in_every_state()
     url = reverse("admin:django_tasks_database_dbtaskresult_changelist")
 
-    def listed(state):
-        response = admin_client.get(url, {"state": state})
+    def listed(state, **params):
+        response = admin_client.get(url, {"state": state, **params})
         return sorted((r.task_name, r.state_label) for r in response.context["cl"].result_list)
 
     assert listed("scheduled") == [("connection_due_task", "Scheduled")] * 2
     assert listed("due") == [("webhook_deliver", "Due")] * 2
     assert listed("running") == [("connection_refresh_task", "Running")]
     assert listed("failed") == [("connection_refresh_task", "Failed")] * 2
+    # The dashboard links a task kind's failures so.
+    assert listed("failed", task_path="connections.tasks.webhook_deliver") == []
     page = admin_client.get(url).content.decode()
     assert 'column-run_after_shown">' in page and "Ready" not in page
 
