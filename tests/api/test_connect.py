@@ -5,7 +5,7 @@ import pytest
 from connections.models import Connection
 from link import connect
 from link.services import link_token_find
-from providers.registry import provider_offered
+from providers.availability import provider_offered
 from teams.models import ProviderApp
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_oauth_url_carries_state_and_pkce(api, link_token, settings):
     response = api.get("/v2/link/provider/oauth/fitbit", headers={"x-vital-link-token": link_token})
     assert response.status_code == 200
     url = response.json()["oauth_url"]
-    assert url.startswith("https://sandbox.example/sandbox/fitbit/www/oauth2/authorize?")
+    assert url.startswith("https://sandbox.example/sandbox/www.fitbit.com/oauth2/authorize?")
     assert "code_challenge_method=S256" in url and "state=" in url
     link_token_row = link_token_find(link_token)
     assert link_token_row.oauth_states.count() == 1
