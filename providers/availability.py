@@ -65,11 +65,3 @@ def _refusal(slug: str, vendor: type[Adapter], team, with_app: set[str]) -> NotO
     if vendor.requires_app and slug not in with_app:
         return NotOffered.NO_APP
     return None
-
-
-def providers_offered(*, team) -> set[str]:
-    return {slug for slug, reason in provider_availability(team=team).items() if reason is None}
-
-
-def provider_offered(slug: str, *, team) -> bool:
-    return slug in providers_offered(team=team)

@@ -5,7 +5,7 @@ import pytest
 from connections.models import Connection
 from link import connect
 from link.services import link_token_find
-from providers.availability import provider_offered
+from providers.availability import NotOffered, provider_availability
 from teams.models import ProviderApp
 
 pytestmark = pytest.mark.django_db
@@ -92,9 +92,9 @@ def test_demo_connection_is_for_sandbox_teams(api, other_api, end_user):
 
 def test_production_oauth_needs_an_app(other_team, settings):
     settings.LINK_OAUTH_APPS = {"oura": {"client_id": "", "client_secret": ""}}
-    assert not provider_offered("oura", team=other_team)
-    assert provider_offered("zwift", team=other_team)
+    assert provider_availability(team=other_team)["oura"] == NotOffered.NO_APP
+    assert provider_availability(team=other_team)["zwift"] is None
     ProviderApp.objects.create(
         team=other_team, provider="oura", client_id="id", client_secret="secret"
     )
-    assert provider_offered("oura", team=other_team)
+    assert provider_availability(team=other_team)["oura"] is None

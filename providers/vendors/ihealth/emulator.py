@@ -48,5 +48,5 @@ class IHealthEmulator(OAuthEmulator):
         # Authorize and token share one URL on the sign-in hosts (the EU API host has no OAuth).
         return {
             IHealthAdapter.hosts[host]: [path(_PATH, exempt(self.dispatch))]
-            for host in set(IHealthAdapter.regions.values())
+            for host in sorted(set(IHealthAdapter.regions.values()))
         }
