@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from ninja import Router
 from ninja.renderers import JSONRenderer
 
+from providers.availability import provider_availability
 from providers.catalogue import CATALOGUE
 
 from .auth import team_auth
@@ -14,24 +15,31 @@ router = Router(tags=["providers"])
 
 
 @lru_cache(maxsize=1)
-def _providers_json(public_url: str) -> bytes:
+def _catalogue_json(public_url: str) -> dict[str, dict]:
     """The list is code (the catalogue), and its logo URLs depend only on LINK_PUBLIC_URL: it is
-    validated and serialised once per process, not on every request (that took most of its
-    time)."""
-    items = [
-        ProviderDetailedOut.model_validate(
-            {**vars(p), "logo": p.logo, "supported_resources": list(p.supported_resources)}
-        ).model_dump()
+    validated once per process, not on every request (that took most of its time)."""
+    return {
+        p.slug: ProviderDetailedOut.model_validate(
+            {**vars(p), "logo": p.logo, "offered": True, "not_offered": None}
+        ).model_dump(mode="json")
         for p in CATALOGUE.values()
-    ]
-    return JSONRenderer().render(None, items, response_status=200).encode()
+    }
 
 
 @router.get("providers", auth=team_auth, response=list[ProviderDetailedOut])
 def providers_list(request, source_type: str | None = None):
-    """Every provider a user can connect through Link. `source_type` is accepted for
-    compatibility; all of them are cloud providers."""
+    """Every provider a user can connect through Link, with whether this team's users are
+    offered it and, if not, why (`not_offered`). `source_type` is accepted for compatibility;
+    all of them are cloud providers."""
+    catalogue = _catalogue_json(settings.LINK_PUBLIC_URL)
+    items = []
+    for slug, why_not in provider_availability(team=request.auth.team).items():
+        item = catalogue[slug]
+        if why_not is not None:
+            reason = {"reason": why_not, "message": why_not.message(CATALOGUE[slug])}
+            item = {**item, "offered": False, "not_offered": reason}
+        items.append(item)
     return HttpResponse(
-        _providers_json(settings.LINK_PUBLIC_URL),
+        JSONRenderer().render(request, items, response_status=200),
         content_type=f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}",
     )

@@ -9,6 +9,9 @@ from zoneinfo import available_timezones
 from ninja import Schema
 from pydantic import ConfigDict, Field, field_validator
 
+from providers.availability import NotOffered
+from providers.base import Status
+
 _time_zones = cache(available_timezones)
 
 
@@ -133,6 +136,11 @@ class ConnectedProvidersOut(Schema):
     providers: list[ProviderWithStatusOut]
 
 
+class NotOfferedOut(Schema):
+    reason: NotOffered
+    message: str
+
+
 class ProviderDetailedOut(Schema):
     name: str
     slug: str
@@ -140,10 +148,13 @@ class ProviderDetailedOut(Schema):
     logo: str | None
     auth_type: str | None
     supported_resources: list[str]
-    status: str
+    status: Status
     docs_url: str
     checked_on: str
+    sources: list[str]
     note: str
+    offered: bool = Field(description="Whether this team's users are offered the provider now.")
+    not_offered: NotOfferedOut | None = Field(description="Why not, when it is not offered.")
 
 
 def _one_of_required(*names: str) -> dict:

@@ -29,7 +29,7 @@ from connections.webhooks import (
 )
 from providers.base import Connected
 from providers.errors import IncorrectMfaCode, InvalidCredentials, MfaRequired, ProviderError
-from providers.registry import adapter_class, provider_adapter, provider_app
+from providers.registry import adapter_class, provider_adapter
 from teams.services import secret_hash
 
 from .errors import InvalidLinkToken, InvalidProvider
@@ -335,8 +335,6 @@ def _adapter(link_token: LinkToken, provider: str, auth_type: str) -> "Adapter":
     cls = adapter_class(provider)
     if cls is None or cls.auth_type != auth_type:
         raise InvalidProvider(f"Provider '{provider}' does not connect by {auth_type}.")
-    if auth_type == "oauth" and provider_app(provider, team=link_token.team) is None:
-        raise InvalidProvider(f"Provider '{provider}' is not set up on this server yet.")
     if link_token.provider != provider:
         link_event_record(link_token=link_token, kind=Kind.PROVIDER_CHOSEN, provider=provider)
     return provider_adapter(provider, team=link_token.team)

@@ -29,6 +29,10 @@ class InvalidProvider(LinkError):
     flow_error_type = "invalid_provider"
 
 
+class ProviderNotOffered(InvalidProvider):
+    """The team is not offered the provider; the message says why, to the end user too."""
+
+
 class InvalidUserId(LinkError):
     code = "INVALID_USER_ID"
     flow_error_type = "invalid_user_id"

@@ -5,12 +5,18 @@ from urllib.parse import quote, urlsplit
 from django.conf import settings
 from django.utils import timezone
 
+from providers.availability import provider_availability
 from providers.catalogue import CATALOGUE
-from providers.registry import providers_offered
 from teams.models import EndUser, Team
 from teams.services import secret_hash
 
-from .errors import InvalidLinkToken, InvalidProvider, InvalidUserId, MissingLinkToken
+from .errors import (
+    InvalidLinkToken,
+    InvalidProvider,
+    InvalidUserId,
+    MissingLinkToken,
+    ProviderNotOffered,
+)
 from .models import LinkEvent, LinkToken
 
 
@@ -136,11 +142,17 @@ def link_token_resolve(token: str | None, *, allow_consumed: bool = False) -> Li
 
 def link_token_providers(link_token: LinkToken) -> list:
     """The catalogue entries this link session may offer, in catalogue order: those the team
-    can connect, narrowed by the token's `filter_on_providers`."""
+    is offered, narrowed by the token's `filter_on_providers`."""
+    return [p for p, why_not in link_token_availability(link_token) if why_not is None]
+
+
+def link_token_availability(link_token: LinkToken) -> list[tuple]:
+    """The catalogue entries within the token's `filter_on_providers`, each with why the team is
+    not offered it (a providers.availability.NotOffered) or None."""
     allowed = link_token.filter_on_providers
-    offered = providers_offered(team=link_token.team)
+    availability = provider_availability(team=link_token.team)
     return [
-        p for p in CATALOGUE.values() if p.slug in offered and (not allowed or p.slug in allowed)
+        (p, availability[p.slug]) for p in CATALOGUE.values() if not allowed or p.slug in allowed
     ]
 
 
@@ -148,8 +160,9 @@ def link_token_check_provider(link_token: LinkToken, slug: str) -> None:
     _check_provider(slug)
     if link_token.filter_on_providers and slug not in link_token.filter_on_providers:
         raise InvalidProvider(f"Provider '{slug}' is excluded by this link token's filter.")
-    if slug in link_token.team.disabled_providers:
-        raise InvalidProvider(f"Provider '{slug}' is not offered by this team.")
+    why_not = provider_availability(team=link_token.team)[slug]
+    if why_not is not None:
+        raise ProviderNotOffered(why_not.message(CATALOGUE[slug]))
 
 
 def link_event_record(

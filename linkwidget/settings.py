@@ -2,6 +2,8 @@
 `.env.example` lists them all. With DJANGO_DEBUG off (production), the secret key and the
 encryption keys have no defaults: the server refuses to start without them."""
 
+import os
+import re
 from pathlib import Path
 
 import environ
@@ -57,24 +59,18 @@ LINK_NUM_PROXIES = env.int("LINK_NUM_PROXIES", default=0)
 # Vendor calls (providers/http.py): every call has this timeout.
 LINK_PROVIDER_TIMEOUT_SECONDS = env.float("LINK_PROVIDER_TIMEOUT_SECONDS", default=10)
 LINK_OAUTH_STATE_TTL_MINUTES = env.int("LINK_OAUTH_STATE_TTL_MINUTES", default=15)
-# Our OAuth apps at each vendor (LINK_<VENDOR>_CLIENT_ID / _CLIENT_SECRET); a team may bring its
-# own (teams.ProviderApp). An OAuth provider with neither is not offered to production teams.
-# For freestyle_libre the "app" is the LibreView practice account (its login email and password).
+# Our apps registered with vendors, read for any vendor name from LINK_<VENDOR>_CLIENT_ID and
+# LINK_<VENDOR>_CLIENT_SECRET (the vendors that need one say so: `requires_app`); a team may bring
+# its own (teams.ProviderApp). A vendor that needs an app and has none is not offered to
+# production teams. For freestyle_libre the "app" is the LibreView practice account (its login
+# email and password).
 LINK_OAUTH_APPS = {
-    slug: {
-        "client_id": env.str(f"LINK_{slug.upper()}_CLIENT_ID", default=""),
-        "client_secret": env.str(f"LINK_{slug.upper()}_CLIENT_SECRET", default=""),
+    match[1].lower(): {
+        "client_id": client_id,
+        "client_secret": env.str(f"LINK_{match[1]}_CLIENT_SECRET", default=""),
     }
-    for slug in (
-        "fitbit",
-        "garmin",
-        "oura",
-        "strava",
-        "wahoo",
-        "ihealth",
-        "withings",
-        "freestyle_libre",
-    )
+    for name, client_id in os.environ.items()
+    if (match := re.fullmatch(r"LINK_([A-Z0-9_]+)_CLIENT_ID", name))
 }
 # Sandbox teams talk to vendor emulators served by this server under /sandbox/.
 LINK_SANDBOX_ENABLED = env.bool("LINK_SANDBOX_ENABLED", default=DEBUG)
@@ -173,6 +169,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "providers.logos.VendorLogoFinder",  # providers/vendors/<slug>/logo.svg as providers/<slug>.svg
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

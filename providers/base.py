@@ -1,9 +1,11 @@
-"""What every adapter shares: the data it returns and how it finds its vendor's hosts. An
-adapter is built for one team (`providers.registry.provider_adapter`), which decides its base URLs
-(the vendor's, or the sandbox emulator's) and its OAuth app; the adapter never knows which."""
+"""What every adapter shares: its vendor's catalogue facts, the data it returns and how it
+finds its vendor's hosts. An adapter is built for one team (`providers.registry.provider_adapter`),
+which decides its base URLs (the vendor's, or the sandbox's mirror of them) and its app; the
+adapter never knows which."""
 
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import ClassVar
 
 from .errors import UnsupportedRegion
@@ -59,12 +61,39 @@ def expires_in(seconds) -> datetime | None:
     return datetime.now(UTC) + timedelta(seconds=int(seconds)) if seconds else None
 
 
-class Adapter:
-    """Base of every vendor adapter. `hosts` maps a host name to the vendor's base URL; every
-    URL the adapter calls is built from one of them with `url()`."""
+class Status(StrEnum):
+    """How far a vendor can be relied on; it decides who is offered it (providers.availability)."""
 
-    slug: ClassVar[str]
+    LIVE = "live"  # verified and working: offered to every team
+    BETA = "beta"  # works, but facts are unverified: production teams opt in
+    LEGACY = "legacy"  # still works, but superseded or closing: production teams opt in
+    RETIRED = "retired"  # the vendor switched it off: offered to no one
+    BLOCKED = "blocked"  # cannot work from a server (a captcha, a closed programme): no one
+
+
+# The resources of an activity tracker, which several vendors share.
+ACTIVITY_RESOURCES = ("activity", "workouts", "sleep", "body", "heartrate", "profile")
+
+
+class Adapter:
+    """Base of every vendor adapter, which also carries its vendor's catalogue facts (served by
+    providers.catalogue). `hosts` maps a host name to the vendor's real base URL; every URL the
+    adapter calls is built from one of them with `url()`."""
+
+    slug: ClassVar[str]  # Vital's slug, and the name of the vendor's folder
+    vital_id: ClassVar[int]  # Vital's numeric source id; the SDK requires one
+    name: ClassVar[str]
+    description: ClassVar[str]
     auth_type: ClassVar[str]  # "oauth" | "password" | "email", as Vital spells SourceAuthType
+    status: ClassVar[Status]
+    docs_url: ClassVar[str]
+    checked_on: ClassVar[str]  # ISO date on which the facts were last checked against `sources`
+    sources: ClassVar[tuple[str, ...]]  # where the facts come from (vendor docs, clients' code)
+    note: ClassVar[str] = ""  # what a customer should know (unofficial API, what is kept, ...)
+    supported_resources: ClassVar[tuple[str, ...]]
+    # Needs an app registered with the vendor (ours from LINK_<SLUG>_CLIENT_ID/_SECRET, or a
+    # team's own): it is not offered to a production team without one.
+    requires_app: ClassVar[bool] = False
     hosts: ClassVar[dict[str, str]]
     # Vital region code -> host name, for vendors whose accounts live on regional servers.
     regions: ClassVar[dict[str, str]] = {}

@@ -1,6 +1,10 @@
 """The one doorway for outbound vendor HTTP: a mandatory timeout, our User-Agent, and network
 failures, rate limits and server errors turned into ProviderUnavailable. 4xx answers are left to
-the adapter, because vendors put their credential and grant errors there."""
+the adapter, because vendors put their credential and grant errors there.
+
+The sandbox mirrors the internet by host name: the emulator of `https://api.ouraring.com/oauth/token`
+answers at `{LINK_SANDBOX_BASE_URL}/sandbox/api.ouraring.com/oauth/token`. Rewriting the host is
+all it takes to point a sandbox team's adapter, or any vendor's own client library, at it."""
 
 import logging
 
@@ -41,6 +45,17 @@ class _Doorway:
             log.warning("provider %s: %s %s", response.status_code, method, _no_query(url))
             raise ProviderUnavailable()
         return response
+
+
+def sandbox_path(url: str) -> str:
+    """Where the sandbox serves a vendor URL, under this server's root: its host moves into the
+    path (`https://api.ouraring.com/x` -> `sandbox/api.ouraring.com/x`)."""
+    return "sandbox/" + url.split("://", 1)[1]
+
+
+def sandbox_url(url: str) -> str:
+    """A vendor URL with its host rewritten to the sandbox's mirror of it."""
+    return f"{settings.LINK_SANDBOX_BASE_URL}/{sandbox_path(url)}"
 
 
 def _is_json(response: requests.Response) -> bool:

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 class OAuth2Adapter(Adapter):
     auth_type = "oauth"
+    requires_app = True
     authorize_endpoint: ClassVar[tuple[str, str]]  # (host name, path)
     token_endpoint: ClassVar[tuple[str, str]]
     scopes: ClassVar[tuple[str, ...]] = ()

@@ -7,14 +7,7 @@ import json
 from typing import ClassVar
 
 from .base import Adapter, Connected, TokenSet, expires_in
-from .errors import (
-    IncorrectMfaCode,
-    InvalidCredentials,
-    MfaRequired,
-    ProviderApiError,
-    ProviderError,
-    RefreshRejected,
-)
+from .errors import InvalidCredentials, ProviderApiError, ProviderError, RefreshRejected
 from .http import json_body
 
 
@@ -33,7 +26,7 @@ class PasswordGrantAdapter(PasswordAdapter):
     """An OAuth-style password grant: one POST of the credentials to a token endpoint, answered
     with an access token and a refresh token, so the password is never stored. Vendors differ in
     the body's encoding, the app fields they expect and where the user id is; a vendor module
-    sets those. The sandbox's one-time code travels as `otp` on the same call."""
+    sets those. None of these vendors asks for a one-time code."""
 
     token_endpoint: ClassVar[tuple[str, str]]  # (host name, path)
     encoding: ClassVar[str] = "json"  # "json" | "form"
@@ -41,8 +34,6 @@ class PasswordGrantAdapter(PasswordAdapter):
 
     def login(self, *, username, password, region, mfa_code=None):
         body = {"grant_type": "password", "username": username, "password": password}
-        if mfa_code:
-            body["otp"] = mfa_code
         data = self._grant(body, refused=self.refused)
         try:
             return Connected(external_user_id=self.user_id(data), tokens=self._tokens(data))
@@ -67,14 +58,9 @@ class PasswordGrantAdapter(PasswordAdapter):
         raise NotImplementedError
 
     def refused(self, response, data: dict) -> ProviderError:
-        """A non-200 answer to the login: the sandbox MFA step, else bad credentials on a 4xx."""
-        error = data.get("error")
-        if error == "invalid_client":
+        """A non-200 answer to the login: bad credentials on a 4xx."""
+        if data.get("error") == "invalid_client":
             return ProviderApiError("The provider no longer accepts this app's sign-in.")
-        if error == "mfa_required":
-            return MfaRequired(method=data.get("mfa_method", "sms"), hint=data.get("mfa_hint", ""))
-        if error == "invalid_otp":
-            return IncorrectMfaCode()
         if response.status_code in (400, 401, 403):
             return InvalidCredentials()
         return ProviderApiError()

@@ -1,56 +1,48 @@
-"""Every vendor we can connect, by slug: an explicit list, no discovery. Part of each catalogue
-entry's truth (status, docs, notes) stays in providers.catalogue."""
+"""Every vendor we can connect: one folder each under providers/vendors/ (its __init__ says what
+a folder holds), found there and kept in Vital's source-id order. The catalogue, the sandbox
+routes, the apps vendors need and what each team is offered all derive from this one list."""
+
+import pkgutil
+from importlib import import_module
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
+from . import vendors
 from .base import Adapter, AppCredentials
 from .errors import ProviderUnavailable
-from .vendors.beurer_api import BeurerAdapter
-from .vendors.dexcom import DexcomAdapter
-from .vendors.eight_sleep import EightSleepAdapter
-from .vendors.fitbit import FitbitAdapter
-from .vendors.freestyle_libre import FreestyleLibreAdapter
-from .vendors.garmin import GarminAdapter
-from .vendors.hammerhead import HammerheadAdapter
-from .vendors.ihealth import IHealthAdapter
-from .vendors.my_fitness_pal import MyFitnessPalAdapter
-from .vendors.oura import OuraAdapter
-from .vendors.peloton import PelotonAdapter
-from .vendors.renpho import RenphoAdapter
-from .vendors.strava import StravaAdapter
-from .vendors.wahoo import WahooAdapter
-from .vendors.whoop import WhoopAdapter
-from .vendors.withings import WithingsAdapter
-from .vendors.zwift import ZwiftAdapter
+from .http import sandbox_url
 
-ADAPTERS: dict[str, type[Adapter]] = {
-    "fitbit": FitbitAdapter,
-    "garmin": GarminAdapter,
-    "oura": OuraAdapter,
-    "strava": StravaAdapter,
-    "wahoo": WahooAdapter,
-    "ihealth": IHealthAdapter,
-    "withings": WithingsAdapter,
-    "zwift": ZwiftAdapter,
-    "dexcom": DexcomAdapter,
-    "eight_sleep": EightSleepAdapter,
-    "beurer_api": BeurerAdapter,
-    "whoop": WhoopAdapter,
-    "hammerhead": HammerheadAdapter,
-    "renpho": RenphoAdapter,
-    "peloton": PelotonAdapter,
-    "my_fitness_pal": MyFitnessPalAdapter,
-    "freestyle_libre": FreestyleLibreAdapter,
-}
+
+def vendor_class(slug: str, module: str, base: type) -> type:
+    """The one class that providers/vendors/<slug>/<module>.py defines deriving from `base`."""
+    loaded = import_module(f"{vendors.__name__}.{slug}.{module}")
+    found = [
+        value
+        for value in vars(loaded).values()
+        if isinstance(value, type)
+        and issubclass(value, base)
+        and value.__module__ == loaded.__name__
+    ]
+    if len(found) != 1:
+        raise ImproperlyConfigured(
+            f"providers/vendors/{slug}/{module}.py defines {len(found)} {base.__name__} classes; "
+            "a vendor's module defines one."
+        )
+    return found[0]
+
+
+VENDOR_SLUGS = sorted(m.name for m in pkgutil.iter_modules(vendors.__path__) if m.ispkg)
+ADAPTERS: dict[str, type[Adapter]] = dict(
+    sorted(
+        ((slug, vendor_class(slug, "adapter", Adapter)) for slug in VENDOR_SLUGS),
+        key=lambda item: item[1].vital_id,
+    )
+)
 
 
 def adapter_class(slug: str) -> type[Adapter] | None:
     return ADAPTERS.get(slug)
-
-
-def sandbox_base_url(slug: str, host: str) -> str:
-    """Where a sandbox team's calls to one vendor host go: the emulator on this server."""
-    return f"{settings.LINK_SANDBOX_BASE_URL}/sandbox/{slug}/{host}"
 
 
 def oauth_redirect_uri(slug: str) -> str:
@@ -58,8 +50,8 @@ def oauth_redirect_uri(slug: str) -> str:
 
 
 def provider_app(slug: str, *, team) -> AppCredentials | None:
-    """The OAuth client to use for a team: the emulator's for sandbox teams, else the team's own
-    enabled app, else the operator's from settings; None when there is none."""
+    """The app to use for a team: the emulator's for sandbox teams, else the team's own enabled
+    app, else the operator's from settings; None when there is none."""
     if team.is_sandbox:
         from .sandbox.base import sandbox_client
 
@@ -67,50 +59,26 @@ def provider_app(slug: str, *, team) -> AppCredentials | None:
     own = team.provider_apps.filter(provider=slug, enabled=True).first()
     if own is not None:
         return AppCredentials(own.client_id, own.client_secret)
-    return _configured_app(slug)
+    return configured_app(slug)
 
 
-def _configured_app(slug: str) -> AppCredentials | None:
+def configured_app(slug: str) -> AppCredentials | None:
+    """The operator's app for a vendor, from LINK_<SLUG>_CLIENT_ID and _CLIENT_SECRET."""
     configured = settings.LINK_OAUTH_APPS.get(slug) or {}
     if configured.get("client_id") and configured.get("client_secret"):
         return AppCredentials(configured["client_id"], configured["client_secret"])
     return None
 
 
-def providers_offered(*, team) -> set[str]:
-    """The slugs the team can connect now: we have an adapter, the team has not switched the
-    provider off, and, for OAuth, an app is registered with the vendor (the team's own, or the
-    operator's). One query at most."""
-    own_apps = (
-        set()
-        if team.is_sandbox
-        else set(team.provider_apps.filter(enabled=True).values_list("provider", flat=True))
-    )
-    return {
-        slug
-        for slug, cls in ADAPTERS.items()
-        if slug not in team.disabled_providers
-        and (
-            cls.auth_type != "oauth"
-            or team.is_sandbox
-            or slug in own_apps
-            or _configured_app(slug) is not None
-        )
-    }
-
-
-def provider_offered(slug: str, *, team) -> bool:
-    return slug in providers_offered(team=team)
-
-
 def provider_adapter(slug: str, *, team) -> Adapter:
-    """The adapter for one team, talking to the vendor or, for a sandbox team, its emulator."""
+    """The adapter for one team, talking to the vendor or, for a sandbox team, to the sandbox's
+    mirror of the vendor's hosts."""
     cls = ADAPTERS[slug]
     if team.is_sandbox:
         if not settings.LINK_SANDBOX_ENABLED:
             raise ProviderUnavailable("The sandbox is switched off on this server.")
-        base_urls = {host: sandbox_base_url(slug, host) for host in cls.hosts}
+        base_urls = {host: sandbox_url(url) for host, url in cls.hosts.items()}
     else:
         base_urls = dict(cls.hosts)
-    app = provider_app(slug, team=team) if cls.auth_type != "password" else None
+    app = provider_app(slug, team=team) if cls.requires_app else None
     return cls(base_urls=base_urls, app=app, redirect_uri=oauth_redirect_uri(slug))

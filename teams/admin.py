@@ -7,8 +7,8 @@ from django.utils.html import format_html
 
 from connections.models import Connection
 from connections.webhooks import WebhookUrlRejected, webhook_url_check
+from providers.availability import OPT_IN, provider_availability
 from providers.catalogue import CATALOGUE
-from providers.registry import ADAPTERS, providers_offered
 
 from .models import ApiKey, EndUser, ProviderApp, Team, WebhookEndpoint
 from .services import (
@@ -48,6 +48,15 @@ class TeamForm(forms.ModelForm):
         label="Providers not offered",
         help_text=Team._meta.get_field("disabled_providers").help_text,
     )
+    enabled_providers = forms.MultipleChoiceField(
+        required=False,
+        choices=[
+            (p.slug, f"{p.name} ({p.status})") for p in CATALOGUE.values() if p.status in OPT_IN
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        label="Beta and legacy providers offered",
+        help_text=Team._meta.get_field("enabled_providers").help_text,
+    )
 
     class Meta:
         model = Team
@@ -61,6 +70,7 @@ class TeamForm(forms.ModelForm):
             "privacy_url",
             "allowed_redirect_urls",
             "disabled_providers",
+            "enabled_providers",
             "reject_duplicate_connection",
         )
         widgets = {"accent_color": forms.TextInput(attrs={"type": "color"})}
@@ -94,14 +104,14 @@ class WebhookEndpointInline(admin.TabularInline):
     extra = 0
 
 
-def _oauth_providers():
-    return [(slug, CATALOGUE[slug].name) for slug, a in ADAPTERS.items() if a.auth_type == "oauth"]
+def _providers_needing_an_app():
+    return [(p.slug, p.name) for p in CATALOGUE.values() if p.requires_app]
 
 
 class ProviderAppForm(forms.ModelForm):
     """The client secret is write-only: never put back into the page, kept when left blank."""
 
-    provider = forms.ChoiceField(choices=_oauth_providers)
+    provider = forms.ChoiceField(choices=_providers_needing_an_app)
     client_secret = forms.CharField(
         required=False,
         strip=True,
@@ -155,11 +165,12 @@ class TeamAdmin(admin.ModelAdmin):
         (
             "Providers",
             {
-                "fields": ("disabled_providers", "providers_offered"),
+                "fields": ("disabled_providers", "enabled_providers", "providers_offered"),
                 # Rendered as HTML by the admin, so the placeholder's brackets are escaped.
-                "description": "OAuth providers use the team's own app below, else the "
-                "operator's from the environment "
-                "(<code>LINK_&lt;VENDOR&gt;_CLIENT_ID</code>/<code>_SECRET</code>).",
+                "description": "Production teams are offered live providers, and the beta and "
+                "legacy ones enabled here; retired and blocked providers are offered to no one. "
+                "Providers that need an app use the team's own below, else the operator's from "
+                "the environment (<code>LINK_&lt;VENDOR&gt;_CLIENT_ID</code>/<code>_SECRET</code>).",
             },
         ),
     )
@@ -196,8 +207,11 @@ class TeamAdmin(admin.ModelAdmin):
     def providers_offered(self, team):
         if team.pk is None or team._state.adding:
             return "—"
-        offered = providers_offered(team=team)
-        rows = [(p, p.slug in offered) for p in CATALOGUE.values()]
+        availability = provider_availability(team=team)
+        rows = [
+            (p, availability[p.slug] and availability[p.slug].message(p))
+            for p in CATALOGUE.values()
+        ]
         return render_to_string("admin/teams/team/providers_offered.html", {"rows": rows})
 
     def save_formset(self, request, form, formset, change):

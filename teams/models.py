@@ -41,6 +41,12 @@ class Team(models.Model):
     disabled_providers = models.JSONField(
         default=list, blank=True, help_text="Providers this team does not offer its users."
     )
+    enabled_providers = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Beta and legacy providers this team offers in production (sandbox teams are "
+        "offered them all).",
+    )
     reject_duplicate_connection = models.BooleanField(
         default=False,
         help_text="Refuse a vendor account already connected to another user of this team.",

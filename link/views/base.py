@@ -98,9 +98,17 @@ def render_step(
     return render(request, template, context, **kw)
 
 
-def render_result(request, session, *, state: str, slug: str, error_type: str | None = None):
-    """The end of the flow: success, pending (email) or an explained error, and the message
-    the embedding page gets for it."""
+def render_result(
+    request,
+    session,
+    *,
+    state: str,
+    slug: str,
+    error_type: str | None = None,
+    detail: str | None = None,
+):
+    """The end of the flow: success, pending (email) or an explained error (with a `detail`
+    where the general explanation needs one), and the message the embedding page gets for it."""
     outcome = outcome_for(error_type) if state == "error" else None
     message = link_message(
         "error" if outcome else "success",
@@ -109,7 +117,7 @@ def render_result(request, session, *, state: str, slug: str, error_type: str | 
         error_type=error_type,
         error=outcome and outcome.message,
     )
-    context = {"state": state, "provider": provider_get(slug), "outcome": outcome}
+    context = {"state": state, "provider": provider_get(slug), "outcome": outcome, "detail": detail}
     return render_step(request, "link/result.html", session, {**context, "message": message})
 
 

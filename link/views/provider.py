@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from link import connect
-from link.errors import LinkError
+from link.errors import LinkError, ProviderNotOffered
 from link.forms import EmailForm, MfaForm, PasswordForm
 from link.services import link_token_check_provider
 from link.widget import link_message, outcome_for
@@ -18,14 +18,22 @@ from .base import leave, render_result, render_step, step_redirect, widget_step
 _FORMS = {"password": PasswordForm, "email": EmailForm}
 
 
-def _check(session, provider: str) -> str | None:
-    """Why this session cannot use `provider`, as a Link error type, or None."""
+def _refused(request, session, provider: str):
+    """The error step when this session cannot use `provider` (saying why, when the team is not
+    offered it), else None."""
     named = session.link_token.provider
     try:
         link_token_check_provider(session.link_token, provider)
     except LinkError as exc:
-        return exc.flow_error_type
-    return "invalid_provider" if named and named != provider else None
+        detail = exc.message if isinstance(exc, ProviderNotOffered) else None
+        error_type = exc.flow_error_type
+    else:
+        if not named or named == provider:
+            return None
+        detail, error_type = None, "invalid_provider"
+    return render_result(
+        request, session, state="error", slug="", error_type=error_type, detail=detail
+    )
 
 
 def _connect(call, **kwargs) -> connect.ConnectResult:
@@ -77,9 +85,8 @@ def _finish(request, session, result, *, form_template: str, context: dict):
 @require_http_methods(["GET", "POST"])
 @widget_step
 def provider_step(request, session, provider):
-    problem = _check(session, provider)
-    if problem:
-        return render_result(request, session, state="error", slug="", error_type=problem)
+    if refused := _refused(request, session, provider):
+        return refused
     info = CATALOGUE[provider]
     context = {"provider": info}
     if info.auth_type == "oauth":
@@ -114,9 +121,8 @@ def provider_step(request, session, provider):
 @require_http_methods(["GET", "POST"])
 @widget_step
 def mfa_step(request, session, provider):
-    problem = _check(session, provider)
-    if problem:
-        return render_result(request, session, state="error", slug="", error_type=problem)
+    if refused := _refused(request, session, provider):
+        return refused
     data = request.POST if request.method == "POST" else request.GET
     form = MfaForm(request.POST or None)
     context = {
@@ -140,9 +146,8 @@ def mfa_step(request, session, provider):
 @widget_step
 def oauth_start(request, session, provider):
     """Off to the vendor's sign-in (top level or in a popup: vendors refuse to be framed)."""
-    problem = _check(session, provider)
-    if problem:
-        return render_result(request, session, state="error", slug="", error_type=problem)
+    if refused := _refused(request, session, provider):
+        return refused
     try:
         url, cookie, value = connect.oauth_start_in_browser(
             link_token=session.link_token, provider=provider

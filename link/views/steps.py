@@ -11,7 +11,7 @@ from connections.models import Connection
 from connections.selectors import VISIBLE_STATUSES
 from link import connect
 from link.models import LinkEvent
-from link.services import link_event_record, link_token_providers
+from link.services import link_event_record, link_token_availability
 from link.widget import link_message
 from providers.catalogue import CATALOGUE, provider_get
 
@@ -63,11 +63,14 @@ def providers(request, session):
         return step_redirect(session, reverse("link:provider", args=[link_token.provider]))
     query = request.GET.get("q", "").strip()
     folded = _fold(query)
-    offered = [
-        p
-        for p in link_token_providers(link_token)
+    matches = [
+        (p, why_not)
+        for p, why_not in link_token_availability(link_token)
         if _fold(p.name).find(folded) >= 0 or _fold(p.description).find(folded) >= 0
     ]
+    offered = [p for p, why_not in matches if why_not is None]
+    # A search that names a provider this app cannot offer says why, instead of "no match".
+    unavailable = [(p, why_not.message(p)) for p, why_not in matches if why_not and query]
     links = _provider_links()
     connected = set(
         Connection.objects.filter(
@@ -81,6 +84,7 @@ def providers(request, session):
         {
             "providers": offered,
             "rows": [(p, *links[p.slug]) for p in offered],
+            "unavailable": unavailable,
             "carried": session.query(),
             "connected": connected,
             "query": query,

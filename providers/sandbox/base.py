@@ -3,8 +3,13 @@ tokens, and the OAuth consent page. State lives in signed values, never in proce
 any worker process can answer any step; the little that signing cannot carry (a revoked grant, a
 spent single-use refresh token) lives in the shared cache.
 
+An emulator mirrors its vendor's hosts: `hosts()` maps each real base URL to the URL patterns
+served under it, at /sandbox/<host name>/<the vendor's path> (providers.http.sandbox_path).
+Levers that exist only in the sandbox (`controls()`) are served at /sandbox/<slug>/….
+
 Sandbox accounts (every vendor): `user_good` / `pass_good` connects; `user_mfa` / `pass_good`
-asks for a one-time code, `123456`; anything else is bad credentials. Faults: the usernames
+asks for a one-time code, `123456`, where the vendor has a code step (`mfa`), and connects
+straight away where it has none; anything else is bad credentials. Faults: the usernames
 `user_429`, `user_500`, `user_slow`, `user_garbage`, or the "Simulate" choice on a consent page."""
 
 import base64
@@ -20,11 +25,11 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.urls import path
+from django.urls import URLPattern, path
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.views.decorators.csrf import csrf_exempt
 
-from ..base import AppCredentials
+from ..base import Adapter, AppCredentials
 
 GOOD_USER, MFA_USER, GOOD_PASSWORD, MFA_CODE = "user_good", "user_mfa", "pass_good", "123456"
 FAULTS = ("429", "500", "slow", "garbage")
@@ -79,14 +84,17 @@ def fault_raise(fault: str | None) -> None:
         time.sleep(settings.LINK_SANDBOX_SLOW_SECONDS)
 
 
-def password_outcome(username: str, password: str, mfa_code: str | None = None) -> str:
-    """How a sandbox password login goes: "ok", "mfa", "bad_mfa" or "bad" (or a Fault)."""
+def password_outcome(
+    username: str, password: str, mfa_code: str | None = None, *, mfa: bool = True
+) -> str:
+    """How a sandbox password login goes: "ok", "mfa", "bad_mfa" or "bad" (or a Fault). `mfa`:
+    the vendor has a one-time-code step, which MFA_USER rehearses."""
     if username.startswith("user_") and username[5:] in FAULTS:
         fault_raise(username[5:])
         return "ok"
     if username not in (GOOD_USER, MFA_USER) or password != GOOD_PASSWORD:
         return "bad"
-    if username == MFA_USER:
+    if username == MFA_USER and mfa:
         if not mfa_code:
             return "mfa"
         if mfa_code != MFA_CODE:
@@ -96,9 +104,10 @@ def password_outcome(username: str, password: str, mfa_code: str | None = None) 
 
 def password_answer(username: str, password: str, mfa_code: str | None, *, ok, **refusals):
     """A sandbox login answered in the vendor's words: `ok(username)` on success, else the
-    refusal named by the outcome (`mfa`, `bad_mfa`, `bad`); a fault mode answers for itself."""
+    refusal named by the outcome (`mfa`, `bad_mfa`, `bad`); a fault mode answers for itself. A
+    vendor without a code step gives no `mfa` refusal."""
     try:
-        outcome = password_outcome(username, password, mfa_code)
+        outcome = password_outcome(username, password, mfa_code, mfa="mfa" in refusals)
     except Fault as fault:
         return fault.response
     return ok(username) if outcome == "ok" else refusals[outcome]()
@@ -142,6 +151,21 @@ def _revoked(claims: dict) -> bool:
     return since is not None and claims.get("iat", 0) <= since
 
 
+class Emulator:
+    """A vendor's servers, as the sandbox mirrors them."""
+
+    vendor: type[Adapter]  # the adapter of the vendor emulated: its name and real hosts
+    mfa = False  # the vendor asks for a one-time code at sign-in, which MFA_USER rehearses
+
+    def hosts(self) -> dict[str, list[URLPattern]]:
+        """Real base URL -> the URL patterns the vendor serves under it."""
+        raise NotImplementedError
+
+    def controls(self) -> list[URLPattern]:
+        """Sandbox-only levers (a patient linking their account, ...), at /sandbox/<slug>/."""
+        return []
+
+
 class Refusal(Exception):
     """The vendor says no (RFC 6749 error names); each emulator renders it its own way."""
 
@@ -159,12 +183,10 @@ class Grant:
     exchange: bool = False  # a code exchange, as opposed to a refresh
 
 
-class OAuthEmulator:
+class OAuthEmulator(Emulator):
     """An OAuth 2 authorization server with a consent page, signed codes and tokens, and the
     vendor's spelling of things supplied by the subclass."""
 
-    slug: str
-    name: str
     scope_param = "scope"
     scope_separator = " "
     pkce = "optional"  # "optional" | "required" | "none"
@@ -187,7 +209,7 @@ class OAuthEmulator:
             request,
             "sandbox/consent.html",
             {
-                "vendor": self.name,
+                "vendor": self.vendor.name,
                 "scopes": requested,
                 "faults": OAUTH_FAULTS,
                 "ticket": sign(query, "consent"),
@@ -360,20 +382,18 @@ def _basic_auth(request) -> tuple[str, str] | None:
     return client_id, secret
 
 
-class PasswordGrantEmulator:
-    """A vendor's OAuth-style password grant on one token URL (`grant_path`, under the host
-    name), with refresh. Subclasses give the vendor's success shape (`tokens`) and, where it has
-    its own, its way of saying no (`refusal`). The sandbox MFA step answers `mfa_required`, and
-    the code comes back as `otp` on the same call."""
+class PasswordGrantEmulator(Emulator):
+    """A vendor's OAuth-style password grant at its adapter's `token_endpoint`, with refresh.
+    Subclasses give the vendor's success shape (`tokens`) and, where it has its own, its way of
+    saying no (`refusal`). None of these vendors has a one-time-code step."""
 
-    slug: str
-    grant_path: str
     encoding = "json"  # "json" | "form"
     app_fields: dict[str, str] = {}  # what the vendor's own app sends, checked here
     access_ttl = 3600
 
-    def urls(self):
-        return [path(self.grant_path, exempt(self.token))]
+    def hosts(self):
+        host, grant_path = self.vendor.token_endpoint
+        return {self.vendor.hosts[host]: [path(grant_path[1:], exempt(self.token))]}
 
     def token(self, request):
         body = _request_body(request, self.encoding)
@@ -391,12 +411,8 @@ class PasswordGrantEmulator:
         return password_answer(
             body.get("username", ""),
             body.get("password", ""),
-            body.get("otp"),
+            None,
             ok=self.tokens,
-            mfa=lambda: self.refusal(
-                "mfa_required", "Enter the code we sent", 403, mfa_method="sms", mfa_hint="•• 42"
-            ),
-            bad_mfa=lambda: self.refusal("invalid_otp", "The code is not valid", 403),
             bad=lambda: self.refusal("invalid_grant", "Invalid username or password", 401),
         )
 
@@ -413,10 +429,8 @@ class PasswordGrantEmulator:
     def tokens(self, account: str) -> JsonResponse:
         raise NotImplementedError
 
-    def refusal(self, error: str, description: str, status: int, **extra) -> JsonResponse:
-        return JsonResponse(
-            {"error": error, "error_description": description, **extra}, status=status
-        )
+    def refusal(self, error: str, description: str, status: int) -> JsonResponse:
+        return JsonResponse({"error": error, "error_description": description}, status=status)
 
 
 def _request_body(request, encoding: str) -> dict | None:

@@ -5,7 +5,7 @@ import pytest
 from connections.models import Connection
 from link import connect
 from link.services import link_token_find
-from providers.registry import provider_offered
+from providers.availability import NotOffered, provider_availability
 from teams.models import ProviderApp
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +66,7 @@ def test_oauth_url_carries_state_and_pkce(api, link_token, settings):
     response = api.get("/v2/link/provider/oauth/fitbit", headers={"x-vital-link-token": link_token})
     assert response.status_code == 200
     url = response.json()["oauth_url"]
-    assert url.startswith("https://sandbox.example/sandbox/fitbit/www/oauth2/authorize?")
+    assert url.startswith("https://sandbox.example/sandbox/www.fitbit.com/oauth2/authorize?")
     assert "code_challenge_method=S256" in url and "state=" in url
     link_token_row = link_token_find(link_token)
     assert link_token_row.oauth_states.count() == 1
@@ -92,9 +92,9 @@ def test_demo_connection_is_for_sandbox_teams(api, other_api, end_user):
 
 def test_production_oauth_needs_an_app(other_team, settings):
     settings.LINK_OAUTH_APPS = {"oura": {"client_id": "", "client_secret": ""}}
-    assert not provider_offered("oura", team=other_team)
-    assert provider_offered("zwift", team=other_team)
+    assert provider_availability(team=other_team)["oura"] == NotOffered.NO_APP
+    assert provider_availability(team=other_team)["zwift"] is None
     ProviderApp.objects.create(
         team=other_team, provider="oura", client_id="id", client_secret="secret"
     )
-    assert provider_offered("oura", team=other_team)
+    assert provider_availability(team=other_team)["oura"] is None

@@ -27,7 +27,7 @@ def test_lists_the_17_providers_with_their_auth_types(api, client):
         by_type.setdefault(p["auth_type"], set()).add(p["slug"])
         assert p["name"] and p["description"] and p["supported_resources"]
         assert p["logo"].endswith(f"/providers/{p['slug']}.svg")
-        assert p["status"] in {"live", "beta", "legacy", "sunsetting"} and p["checked_on"]
+        assert p["status"] in {"live", "beta", "legacy", "retired", "blocked"} and p["checked_on"]
     assert by_type == EXPECTED
     assert client.get("/v2/providers").status_code == 401
 

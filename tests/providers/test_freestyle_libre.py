@@ -7,7 +7,7 @@ from providers.base import AppCredentials
 from providers.errors import UnsupportedRegion
 from providers.registry import provider_adapter
 from providers.sandbox.base import client_secret_for
-from providers.vendors.freestyle_libre import PracticeSignInFailed
+from providers.vendors.freestyle_libre.adapter import PracticeSignInFailed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

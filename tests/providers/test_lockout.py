@@ -36,22 +36,22 @@ def test_wrong_mfa_codes_count_too(sandbox, new_link_token, settings):
     token = new_link_token()
     headers = {"x-vital-link-token": token}
     start = requests.post(
-        f"{sandbox.url}/v2/link/provider/password/dexcom",
-        json={"username": "user_mfa", "password": "pass_good", "region": "us"},
+        f"{sandbox.url}/v2/link/provider/password/zwift",
+        json={"username": "user_mfa", "password": "pass_good"},
         headers=headers,
         timeout=10,
     )
     assert start.json()["state"] == "pending_provider_mfa"
     for _ in range(2):
         wrong = requests.post(
-            f"{sandbox.url}/v2/link/provider/password/dexcom/complete_mfa",
+            f"{sandbox.url}/v2/link/provider/password/zwift/complete_mfa",
             json={"mfa_code": "000000"},
             headers=headers,
             timeout=10,
         )
     assert wrong.json()["error_type"] == "incorrect_mfa_code"
     assert "now closed" in wrong.json()["error"]
-    assert _password(sandbox, token, "pass_good", "dexcom").status_code == 401
+    assert _password(sandbox, token, "pass_good").status_code == 401
 
 
 def test_a_good_login_before_the_limit_still_connects(sandbox, new_link_token):

@@ -5,7 +5,7 @@ import responses
 
 from providers.catalogue import provider_get
 from providers.registry import provider_adapter
-from providers.vendors.my_fitness_pal import CaptchaRequired
+from providers.vendors.my_fitness_pal.adapter import CaptchaRequired
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,7 +8,7 @@ import requests
 
 from providers.errors import ProviderApiError
 from providers.registry import provider_adapter
-from providers.vendors import peloton
+from providers.vendors.peloton import adapter as peloton
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,18 +18,18 @@ def test_the_steps_in_order(sandbox, team):
     seen = []
     adapter.http.hooks["response"].append(
         lambda r, *args, **kwargs: seen.append(
-            (r.request.method, urlsplit(r.url).path.removeprefix("/sandbox/peloton"), r.status_code)
+            (r.request.method, urlsplit(r.url).path.removeprefix("/sandbox/"), r.status_code)
         )
     )
     connected = adapter.login(username="user_good", password="pass_good", region=None)
     assert seen == [
-        ("GET", "/auth/authorize", 302),
-        ("GET", "/auth/login", 200),
-        ("POST", "/auth/usernamepassword/login", 200),
-        ("POST", "/auth/login/callback", 302),
-        ("GET", "/auth/authorize/resume", 302),
-        ("POST", "/auth/oauth/token", 200),
-        ("GET", "/api/api/me", 200),
+        ("GET", "auth.onepeloton.com/authorize", 302),
+        ("GET", "auth.onepeloton.com/login", 200),
+        ("POST", "auth.onepeloton.com/usernamepassword/login", 200),
+        ("POST", "auth.onepeloton.com/login/callback", 302),
+        ("GET", "auth.onepeloton.com/authorize/resume", 302),
+        ("POST", "auth.onepeloton.com/oauth/token", 200),
+        ("GET", "api.onepeloton.com/api/me", 200),
     ]
     assert connected.external_user_id and connected.tokens.refresh_token
     assert adapter.http.cookies.get("_csrf")  # the CSRF cookie scoped to the login path
@@ -38,7 +38,7 @@ def test_the_steps_in_order(sandbox, team):
 
 def test_the_password_grant_is_refused_as_at_peloton(sandbox):
     answer = requests.post(
-        f"{sandbox.url}/sandbox/peloton/auth/oauth/token",
+        f"{sandbox.url}/sandbox/auth.onepeloton.com/oauth/token",
         json={"grant_type": "password", "client_id": peloton.CLIENT_ID, "username": "user_good"},
         timeout=10,
     )

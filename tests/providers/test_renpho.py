@@ -7,7 +7,7 @@ import responses
 from providers.catalogue import provider_get
 from providers.registry import provider_adapter
 from providers.sandbox.base import numeric_id
-from providers.vendors import renpho
+from providers.vendors.renpho import adapter as renpho
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

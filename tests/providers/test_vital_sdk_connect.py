@@ -67,15 +67,15 @@ def test_sdk_password_errors_and_mfa(vital):
     assert bad.value.body["error_type"] == "provider_credential_error"
 
     pending = vital.link.connect_password_provider(
-        "dexcom", username="user_mfa", password="pass_good", region="eu", vital_link_token=token
+        "zwift", username="user_mfa", password="pass_good", vital_link_token=token
     )
-    assert pending.state == "pending_provider_mfa" and pending.provider_mfa.method == "sms"
+    assert pending.state == "pending_provider_mfa" and pending.provider_mfa.method == "email"
     wrong = vital.link.complete_password_provider_mfa(
-        "dexcom", mfa_code="111111", vital_link_token=token
+        "zwift", mfa_code="111111", vital_link_token=token
     )
     assert (wrong.state, wrong.error_type) == ("error", "incorrect_mfa_code")
     done = vital.link.complete_password_provider_mfa(
-        "dexcom", mfa_code="123456", vital_link_token=token
+        "zwift", mfa_code="123456", vital_link_token=token
     )
     assert done.state == "success" and done.provider_id == "user_mfa"
 

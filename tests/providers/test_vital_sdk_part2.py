@@ -58,7 +58,7 @@ def test_sdk_wrong_credentials_are_invalid_credentials(vital, provider):
     assert bad.value.body["detail"]["error_type"] == "INVALID_CREDENTIALS"
 
 
-@pytest.mark.parametrize("provider", ["peloton", "renpho", "eight_sleep", "my_fitness_pal"])
+@pytest.mark.parametrize("provider", ["peloton", "my_fitness_pal"])
 def test_sdk_mfa_completes(vital, provider):
     user_id = vital.user.create(client_user_id=f"sdk-mfa-{provider}").user_id
     token = vital.link.token(user_id=user_id).link_token
@@ -68,5 +68,17 @@ def test_sdk_mfa_completes(vital, provider):
     assert pending.state == "pending_provider_mfa" and pending.provider_mfa.method
     done = vital.link.complete_password_provider_mfa(
         provider, mfa_code="123456", vital_link_token=token
+    )
+    assert done.state == "success" and done.provider_id
+
+
+@pytest.mark.parametrize("provider", ["renpho", "eight_sleep"])
+def test_sdk_no_code_step_where_the_vendor_has_none(vital, provider):
+    user_id = vital.user.create(client_user_id=f"sdk-no-mfa-{provider}").user_id
+    done = vital.link.connect_password_provider(
+        provider,
+        username="user_mfa",
+        password="pass_good",
+        vital_link_token=vital.link.token(user_id=user_id).link_token,
     )
     assert done.state == "success" and done.provider_id

@@ -94,7 +94,7 @@ def test_oauth_start_leaves_for_the_vendor(widget, sandbox, new_link_token, htmx
     token = new_link_token()
     response = widget.step("/link/provider/strava/oauth", token, htmx=htmx)
     target = response.headers["HX-Redirect"] if htmx else response.headers["Location"]
-    assert "/sandbox/strava/" in target and "state=" in target
+    assert "/sandbox/www.strava.com/" in target and "state=" in target
 
 
 def test_oauth_round_trip_and_waiting_frame(widget, sandbox, new_link_token, live_user):

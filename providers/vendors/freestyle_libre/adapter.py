@@ -1,0 +1,129 @@
+"""FreeStyle Libre by email, on the LibreView practice model: the user links their LibreView
+account to our practice (LibreView → Account settings → My practices → the Practice ID), and
+the connection stays pending until the practice lists their email; `check` tells the lifecycle
+when it does. Nothing secret of the user's is asked for or stored: only the email and region.
+
+The practice account (the "app": ours from settings, or a team's own practice) signs in with
+LibreView's JSON login on the regional host: `status` 0 = signed in, 2 = the practice account's
+credentials are wrong, 4 = a step (new terms) to accept in the app; `data.redirect` with
+`data.region` = the account lives on another regional server, where we sign in again. Later calls
+carry the ticket and `account-id` = sha256(user id). The patient listing and its email field
+follow the LibreLinkUp API (`/llu/connections`); the practice API itself is undocumented."""
+
+import hashlib
+
+from ...base import Status
+from ...email import EmailAdapter, Enrolment
+from ...errors import ProviderApiError
+from ...http import json_body
+
+HEADERS = {"product": "llu.android", "version": "4.12.0"}  # older app versions are refused
+_OK, _BAD_CREDENTIALS, _STEP_REQUIRED = 0, 2, 4
+
+
+class PracticeSignInFailed(ProviderApiError):
+    """Our practice account, not the user, is the problem: the operator has to act."""
+
+    default_message = (
+        "FreeStyle Libre is not available right now: this app's LibreView practice account "
+        "could not sign in. Please try again later."
+    )
+
+
+class FreestyleLibreAdapter(EmailAdapter):
+    slug = "freestyle_libre"
+    vital_id = 17
+    name = "FreeStyle Libre"
+    description = "Glucose readings from FreeStyle Libre sensors."
+    status = Status.LIVE
+    docs_url = "https://pat.libreview.com/articles/link-your-account"
+    checked_on = "2026-11-01"
+    sources = (
+        "https://pat.libreview.com/articles/link-your-account",
+        "https://github.com/DiaKEM/libre-link-up-api-client",
+        "https://github.com/gillesvs/librelink",
+    )
+    note = (
+        "The user gives their email and region (us, eu, sg, de, au, br, nl, fr, ca, in) and links "
+        "their LibreView account to this app's LibreView practice (My practices → Practice ID); "
+        "the connection stays pending until the practice lists them."
+    )
+    supported_resources = ("glucose",)
+    requires_app = True  # the LibreView practice account the users link to
+    hosts = {
+        "global": "https://api.libreview.io",
+        **{
+            code: f"https://api-{code}.libreview.io"
+            for code in ("us", "eu", "de", "fr", "ca", "au", "ap", "ae", "jp")
+        },
+    }
+    # Vital's regions for freestyle_libre; sg/in sit on Asia-Pacific, nl on the EU server, and
+    # br on the global host, whose region redirect finds the account's server.
+    regions = {"us": "us", "eu": "eu", "de": "de", "fr": "fr", "ca": "ca", "au": "au"} | {
+        "sg": "ap",
+        "in": "ap",
+        "nl": "eu",
+        "br": "global",
+    }
+    default_region = "us"
+
+    def enrol(self, *, email, region):
+        email = email.strip().lower()
+        host = self._sign_in(self.region_host(region))[0]
+        return Enrolment(
+            external_user_id=email,
+            credentials={
+                "email": email,
+                "region": (region or self.default_region).lower(),
+                "host": host,
+            },
+        )
+
+    def check(self, credentials):
+        host, ticket, account_hash = self._sign_in(credentials["host"])
+        response = self.http.get(
+            self.url(host, "/llu/connections"),
+            headers={**HEADERS, "Authorization": f"Bearer {ticket}", "account-id": account_hash},
+        )
+        data = json_body(response)
+        if response.status_code != 200 or not isinstance(data, dict):
+            raise ProviderApiError()
+        for patient in data.get("data") or ():
+            if str(patient.get("email", "")).lower() == credentials["email"]:
+                patient_id = str(patient["patientId"])
+                return Enrolment(patient_id, {**credentials, "patient_id": patient_id})
+        return None
+
+    def _sign_in(self, host: str, redirected: bool = False) -> tuple[str, str, str]:
+        """Sign the practice account in: (host it lives on, ticket, account-id header)."""
+        if self.app is None:
+            raise PracticeSignInFailed()
+        response = self.http.post(
+            self.url(host, "/llu/auth/login"),
+            json={"email": self.app.client_id, "password": self.app.client_secret},
+            headers=HEADERS,
+        )
+        answer = json_body(response)
+        if not isinstance(answer, dict):
+            raise ProviderApiError()
+        status, data = answer.get("status"), answer.get("data") or {}
+        if status == _BAD_CREDENTIALS:
+            raise PracticeSignInFailed()
+        if status == _STEP_REQUIRED:
+            step = (data.get("step") or {}).get("componentName", "a step")
+            raise PracticeSignInFailed(
+                "FreeStyle Libre is not available right now: LibreView asks this app's practice "
+                f"account to accept {step} first. Please try again later."
+            )
+        if status != _OK:
+            raise ProviderApiError()
+        if data.get("redirect"):
+            region = str(data.get("region", ""))
+            if redirected or region not in self.hosts:
+                raise ProviderApiError()
+            return self._sign_in(region, redirected=True)
+        try:
+            ticket, user_id = data["authTicket"]["token"], str(data["user"]["id"])
+        except (KeyError, TypeError):
+            raise ProviderApiError() from None
+        return host, ticket, hashlib.sha256(user_id.encode()).hexdigest()

@@ -1,0 +1,36 @@
+"""Oura API v2: space-separated scopes, single-use refresh tokens (always store the new one),
+and the user id from the personal_info endpoint."""
+
+from ...base import ACTIVITY_RESOURCES, Status
+from ...oauth2 import OAuth2Adapter
+
+
+class OuraAdapter(OAuth2Adapter):
+    slug = "oura"
+    vital_id = 3
+    name = "Oura"
+    description = "Sleep, readiness and activity from the Oura Ring."
+    status = Status.LIVE
+    docs_url = "https://cloud.ouraring.com/v2/docs"
+    checked_on = "2026-11-01"
+    sources = (
+        "https://cloud.ouraring.com/docs/authentication",
+        "https://github.com/RADAR-base/RADAR-Rest-Source-Auth",
+        "https://github.com/the-momentum/open-wearables",
+    )
+    supported_resources = (*ACTIVITY_RESOURCES, "hrv", "body_temperature")
+    hosts = {"cloud": "https://cloud.ouraring.com", "api": "https://api.ouraring.com"}
+    authorize_endpoint = ("cloud", "/oauth/authorize")
+    token_endpoint = ("api", "/oauth/token")
+    scopes = ("personal", "daily", "heartrate", "workout", "session", "spo2")
+    required_scopes = frozenset({"daily"})
+
+    def identity(self, token, tokens):
+        return str(self.profile("api", "/v2/usercollection/personal_info", tokens)["id"])
+
+    def revoke(self, credentials):
+        self.http.post(
+            self.url("api", "/oauth/revoke"),
+            params={"access_token": credentials["access_token"]},
+            auth=(self.app.client_id, self.app.client_secret),
+        )
