@@ -169,8 +169,8 @@ class TeamAdmin(admin.ModelAdmin):
                 # Rendered as HTML by the admin, so the placeholder's brackets are escaped.
                 "description": "Production teams are offered live providers, and the beta and "
                 "legacy ones enabled here; retired and blocked providers are offered to no one. "
-                "Providers that need an app use the team's own below, else the operator's from "
-                "the environment (<code>LINK_&lt;VENDOR&gt;_CLIENT_ID</code>/<code>_SECRET</code>).",
+                "Providers that need an app use the team's own below, else the operator's from the "
+                "environment (<code>LINK_&lt;VENDOR&gt;_CLIENT_ID</code>/<code>_SECRET</code>).",
             },
         ),
     )
