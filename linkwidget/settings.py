@@ -78,6 +78,9 @@ LINK_OAUTH_APPS = {
 }
 # Sandbox teams talk to vendor emulators served by this server under /sandbox/.
 LINK_SANDBOX_ENABLED = env.bool("LINK_SANDBOX_ENABLED", default=DEBUG)
+# Development only: sandbox teams may redirect anywhere without registered redirect URLs and
+# send webhooks to local addresses. Off on a production server, sandbox teams included.
+LINK_SANDBOX_UNRESTRICTED = env.bool("LINK_SANDBOX_UNRESTRICTED", default=DEBUG)
 LINK_SANDBOX_BASE_URL = (env.str("LINK_SANDBOX_BASE_URL", default="") or LINK_PUBLIC_URL).rstrip(
     "/"
 )

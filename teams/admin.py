@@ -66,16 +66,33 @@ class TeamForm(forms.ModelForm):
         widgets = {"accent_color": forms.TextInput(attrs={"type": "color"})}
 
 
-class WebhookEndpointFormSet(forms.BaseInlineFormSet):
+class WebhookEndpointForm(forms.ModelForm):
+    """The API's check, on the team's page and on the endpoint's own page alike: a production
+    team's URL must be https on a public address."""
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ("url", "enabled")
+
+    def __init__(self, *args, team: Team | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # On the team's page, the team as this very submission changes it (its environment).
+        self.team = team if team is not None else self.instance.team
+
     def clean(self):
-        super().clean()
-        for form in self.forms:
-            url = form.cleaned_data.get("url")
-            if url and not form.cleaned_data.get("DELETE"):
-                try:
-                    webhook_url_check(team=self.instance, url=url)
-                except WebhookUrlRejected as exc:
-                    form.add_error("url", str(exc))
+        cleaned = super().clean()
+        url = cleaned.get("url")
+        if url and not cleaned.get("DELETE"):
+            try:
+                webhook_url_check(team=self.team, url=url)
+            except WebhookUrlRejected as exc:
+                self.add_error("url", str(exc))
+        return cleaned
+
+
+class WebhookEndpointFormSet(forms.BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "team": self.instance}
 
 
 def secret_shown_once(request, endpoint: WebhookEndpoint, secret: str) -> None:
@@ -87,6 +104,7 @@ def secret_shown_once(request, endpoint: WebhookEndpoint, secret: str) -> None:
 
 class WebhookEndpointInline(admin.TabularInline):
     model = WebhookEndpoint
+    form = WebhookEndpointForm
     formset = WebhookEndpointFormSet
     fields = ("url", "enabled", "consecutive_failures", "failing_since")
     readonly_fields = ("consecutive_failures", "failing_since")
@@ -213,6 +231,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
     list_display = ("url", "team", "enabled", "consecutive_failures", "failing_since")
     list_filter = ("enabled", "team")
     list_select_related = ("team",)

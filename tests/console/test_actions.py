@@ -104,7 +104,7 @@ def test_production_team_refuses_a_plain_http_webhook(admin_client, other_team):
         },
     )
     assert response.status_code == 200
-    assert "Production webhook URLs must use https." in response.content.decode()
+    assert "must be an absolute URL starting with https" in response.content.decode()
     assert not WebhookEndpoint.objects.exists()
 
 
