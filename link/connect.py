@@ -9,6 +9,7 @@ import base64
 import hashlib
 import logging
 import secrets
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -127,10 +128,13 @@ def _password_login(
     link_token, adapter, *, username, password, region, mfa_code=None
 ) -> ConnectResult:
     provider = adapter.slug
+    if not _attempt_reserve(link_token):
+        return _error(provider, "token_expired", _LOCKED_MESSAGE)
     try:
-        connected = adapter.login(
-            username=username, password=password, region=region, mfa_code=mfa_code
-        )
+        with _attempt_held(link_token):
+            connected = adapter.login(
+                username=username, password=password, region=region, mfa_code=mfa_code
+            )
     except MfaRequired as exc:
         _flow_set(
             link_token,
@@ -365,11 +369,43 @@ def _failed(link_token: LinkToken, provider: str, exc: ProviderError) -> Connect
     return _error(provider, exc.error_type, exc.message)
 
 
+def _attempt_reserve(link_token: LinkToken) -> bool:
+    """Take one of the session's LINK_MAX_REJECTED_ATTEMPTS before the vendor sees a password
+    or code, in one UPDATE, so that concurrent requests cannot send more than the limit."""
+    return bool(
+        LinkToken.objects.filter(
+            pk=link_token.pk,
+            consumed_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            rejected_attempts__lt=settings.LINK_MAX_REJECTED_ATTEMPTS,
+        ).update(rejected_attempts=F("rejected_attempts") + 1)
+    )
+
+
+@contextmanager
+def _attempt_held(link_token: LinkToken):
+    """Around the vendor's check: the reserved attempt is given back unless the vendor
+    rejected the password or code."""
+    try:
+        yield
+    except (InvalidCredentials, IncorrectMfaCode):
+        raise
+    except BaseException:
+        _attempt_release(link_token)
+        raise
+    _attempt_release(link_token)
+
+
+def _attempt_release(link_token: LinkToken) -> None:
+    LinkToken.objects.filter(pk=link_token.pk, rejected_attempts__gt=0).update(
+        rejected_attempts=F("rejected_attempts") - 1
+    )
+
+
 def _rejected_too_often(link_token: LinkToken) -> bool:
-    """Count a rejected password or code; at the limit the link session closes (it expires
+    """After a rejected password or code: at the limit the link session closes (it expires
     now), so a stolen link cannot be used to guess a password."""
     rows = LinkToken.objects.filter(pk=link_token.pk)
-    rows.update(rejected_attempts=F("rejected_attempts") + 1)
     if rows.filter(rejected_attempts__lt=settings.LINK_MAX_REJECTED_ATTEMPTS).exists():
         return False
     now = timezone.now()
