@@ -48,7 +48,8 @@ LINK_PENDING_CHECK_SECONDS = env.int("LINK_PENDING_CHECK_SECONDS", default=300)
 LINK_PENDING_DAYS = env.int("LINK_PENDING_DAYS", default=7)
 LINK_WEBHOOK_TIMEOUT_SECONDS = env.int("LINK_WEBHOOK_TIMEOUT_SECONDS", default=10)
 LINK_WEBHOOK_MAX_ATTEMPTS = env.int("LINK_WEBHOOK_MAX_ATTEMPTS", default=8)
-# Requests per window ("count/seconds"): per API key on the API, per client IP elsewhere.
+# Requests per window ("count/seconds"): per client IP and per team on the API, per client IP on
+# the widget's pages, and per link token at the widget's rate (linkwidget/ratelimit.py).
 LINK_RATE_LIMIT_API = env.str("LINK_RATE_LIMIT_API", default="600/60")
 LINK_RATE_LIMIT_WIDGET = env.str("LINK_RATE_LIMIT_WIDGET", default="300/60")
 # Trusted reverse proxies in front of the app (X-Forwarded-For hops to trust).

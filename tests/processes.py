@@ -7,6 +7,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -14,10 +15,12 @@ import requests
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
-# One set per run, so that every process started here can read what the others sealed.
+# One set per run, so that every process started here can read what the others sealed, and
+# count rate limits together (production refuses a per-process cache).
 SECRETS = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "LINK_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "CACHE_URL": f"filecache://{tempfile.mkdtemp(prefix='link-cache-')}",
 }
 
 
