@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from teams.models import Team, WebhookEndpoint
 
 from .models import Connection, WebhookAttempt, WebhookDelivery, WebhookMessage
 from .outbound import Target, UrlRefused, target_post, target_resolve
+
+log = logging.getLogger(__name__)
 
 # An endpoint with this many failed attempts in a row is shown as failing.
 FAILING_AFTER = 5
@@ -223,6 +226,14 @@ def webhook_delivery_attempt(delivery_id: int) -> WebhookDelivery | None:
     status_code, error = _post(delivery.endpoint, delivery.message)
     latency_ms = int((time.monotonic() - started) * 1000)
     delivery.attempts += 1
+    # Ids only: customers put secrets in their endpoints' URLs.
+    log.debug(
+        "webhook delivery %s attempt %s: %s in %s ms",
+        delivery.pk,
+        delivery.attempts,
+        error or status_code,
+        latency_ms,
+    )
     delivery.last_status_code = status_code
     delivery.last_error = error
     endpoint = WebhookEndpoint.objects.filter(pk=delivery.endpoint_id)

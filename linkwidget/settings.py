@@ -195,11 +195,25 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 
+# Loggers that write secrets below a level, held at that level whatever DJANGO_LOG_LEVEL says:
+# requests-oauthlib and oauthlib log the Authorization header with our client secret, the code,
+# code_verifier and whole token responses at DEBUG; urllib3 logs URLs with their query strings
+# (where some vendors want secrets) at DEBUG and WARNING; Django logs SQL with its parameters and
+# the template context of a failed lookup (a secret shown once) at DEBUG.
+_QUIET_BELOW = {
+    "requests_oauthlib": "WARNING",
+    "oauthlib": "WARNING",
+    "urllib3": "ERROR",
+    "django.db.backends": "INFO",
+    "django.template": "INFO",
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {name: {"level": level} for name, level in _QUIET_BELOW.items()},
 }
 
 # In development, whitenoise serves straight from the source folders (no collectstatic).

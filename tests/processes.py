@@ -13,6 +13,7 @@ from pathlib import Path
 
 import requests
 from cryptography.fernet import Fernet
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 # One set per run, so that every process started here can read what the others sealed, and
@@ -53,10 +54,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def database_url() -> str:
+    """The test run's database, for processes started beside it."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{database['NAME']}"
+    return (
+        f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
+        f"{database['PORT']}/{database['NAME']}"
+    )
+
+
 @contextlib.contextmanager
-def gunicorns(env: dict, ports: list[int]):
+def gunicorns(env: dict, ports: list[int], log=subprocess.DEVNULL):
     """Gunicorns on `ports` (static files collected first, as production serves them hashed);
-    stopped when the block ends. Plain http on loopback, so no redirect to https."""
+    stopped when the block ends. Plain http on loopback, so no redirect to https. Their output
+    goes to `log` (an open file), if given."""
     env = {**env, "DJANGO_SECURE_SSL_REDIRECT": "false"}
     manage("collectstatic", "--noinput", "-v0", env=env, check=True)
     servers = []
@@ -74,8 +87,8 @@ def gunicorns(env: dict, ports: list[int]):
                     ],
                     cwd=ROOT,
                     env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
                 )
             )
             _wait_until_up(f"http://127.0.0.1:{port}")

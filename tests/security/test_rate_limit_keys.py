@@ -33,11 +33,13 @@ def _random_key() -> str:
 def test_a_link_token_is_counted_whatever_api_key_and_address_come_with_it(link_token, settings):
     settings.LINK_RATE_LIMIT_WIDGET = "3/60"
     statuses = [
-        Client().get(
+        Client()
+        .get(
             "/v2/link/state",
             headers={"x-vital-link-token": link_token, "X-Vital-API-Key": _random_key()},
             REMOTE_ADDR=f"10.1.0.{i}",
-        ).status_code
+        )
+        .status_code
         for i in range(5)
     ]
     assert statuses == [200, 200, 200, 429, 429]
