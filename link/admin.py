@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.db.models import Count, OuterRef, Subquery
 
+from teams.admin import SecretsNotFiltered
+
 from .dashboard import link_session_timeline
 from .models import LinkEvent, LinkToken
 
 
 @admin.register(LinkToken)
-class LinkSessionAdmin(admin.ModelAdmin):
+class LinkSessionAdmin(SecretsNotFiltered, admin.ModelAdmin):
     """Link sessions, read only, each with its timeline of events. The token is never shown
     (only its hash is stored), nor the encrypted flow state."""
 

@@ -1,9 +1,10 @@
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from providers.catalogue import CATALOGUE
 from providers.registry import providers_offered
@@ -11,7 +12,7 @@ from teams.models import EndUser, Team
 from teams.services import secret_hash
 
 from .errors import InvalidLinkToken, InvalidProvider, InvalidUserId, MissingLinkToken
-from .models import LinkEvent, LinkToken
+from .models import LinkCode, LinkEvent, LinkToken
 
 
 class RedirectNotAllowed(ValueError):
@@ -121,6 +122,46 @@ def link_token_create(
         expires_at=now + timedelta(minutes=settings.LINK_TOKEN_TTL_MINUTES),
     )
     return token, link_token
+
+
+LINK_CODE_TTL = timedelta(hours=1)
+LINK_CODE_MAX_TTL = timedelta(days=1)
+
+
+class LinkCodeExpiry(ValueError):
+    pass
+
+
+def link_code_hash(code: str) -> str:
+    """Keyed with SECRET_KEY: a code has too few random bits for a plain hash."""
+    return salted_hmac("link.code", code, algorithm="sha256").hexdigest()
+
+
+def link_code_issue(*, team: Team, user_id, expires_at: datetime | None = None):
+    """A code a mobile app exchanges for a link session (Vital's `^(sk|pk)(us|eu)[0-9a-f]{8}`);
+    returns the code (shown once) and its row. Raises InvalidUserId, or LinkCodeExpiry for an
+    expiry that is not within the next day."""
+    now = timezone.now()
+    if expires_at is None:
+        expires_at = now + LINK_CODE_TTL
+    elif timezone.is_naive(expires_at):
+        expires_at = expires_at.replace(tzinfo=UTC)
+    try:
+        expires_at = expires_at.astimezone(UTC)
+    except OverflowError:  # past year 9999 in UTC
+        raise LinkCodeExpiry("must be within a day from now") from None
+    if expires_at <= now:
+        raise LinkCodeExpiry("must be in the future")
+    if expires_at > now + LINK_CODE_MAX_TTL:
+        raise LinkCodeExpiry("must be within a day from now")
+    if not EndUser.objects.filter(pk=user_id, team=team).exists():
+        raise InvalidUserId(f"User {user_id} does not exist.")
+    kind = "sk" if team.is_sandbox else "pk"
+    code = f"{kind}{team.region}{secrets.token_hex(4)}"
+    row = LinkCode.objects.create(
+        code_hash=link_code_hash(code), team=team, user_id=user_id, expires_at=expires_at
+    )
+    return code, row
 
 
 def link_web_url(*, token: str, team: Team) -> str:
