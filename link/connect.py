@@ -29,7 +29,13 @@ from connections.webhooks import (
     webhook_send,
 )
 from providers.base import Connected
-from providers.errors import IncorrectMfaCode, InvalidCredentials, MfaRequired, ProviderError
+from providers.errors import (
+    IncorrectMfaCode,
+    InvalidCredentials,
+    MfaRequired,
+    ProviderError,
+    ProviderUnavailable,
+)
 from providers.registry import adapter_class, provider_adapter, provider_app
 from teams.services import secret_hash
 
@@ -343,7 +349,10 @@ def _adapter(link_token: LinkToken, provider: str, auth_type: str) -> "Adapter":
         raise InvalidProvider(f"Provider '{provider}' is not set up on this server yet.")
     if link_token.provider != provider:
         link_event_record(link_token=link_token, kind=Kind.PROVIDER_CHOSEN, provider=provider)
-    return provider_adapter(provider, team=link_token.team)
+    try:
+        return provider_adapter(provider, team=link_token.team)
+    except ProviderUnavailable as exc:  # a sandbox team, on a server without the sandbox
+        raise InvalidProvider(exc.message) from None
 
 
 def _flow_set(link_token: LinkToken, **values) -> None:
