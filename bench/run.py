@@ -72,6 +72,7 @@ def prepare(pool_size: int) -> dict:
     public_url = os.environ["LINK_PUBLIC_URL"]
     call_command(
         "seed_demo",
+        "--allow-production",
         "--api-key",
         API_KEY,
         "--redirect-url",
