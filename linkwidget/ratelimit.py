@@ -76,11 +76,10 @@ def _buckets(request, api: bool) -> list[tuple[str, str]]:
     ip = client_ip(request)
     if api:
         buckets = [(f"api-ip:{ip}", settings.LINK_RATE_LIMIT_API)]
+        token = request.headers.get("x-vital-link-token")
     else:
         buckets = [(f"ip:{ip}", settings.LINK_RATE_LIMIT_WIDGET)]
-    token = request.headers.get("x-vital-link-token") or (
-        request.POST.get("token") if request.method == "POST" else request.GET.get("token")
-    )
+        token = (request.POST if request.method == "POST" else request.GET).get("token")
     if token:
         buckets.append((f"link:{_digest(token)}", settings.LINK_RATE_LIMIT_WIDGET))
     return buckets
