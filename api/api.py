@@ -3,7 +3,7 @@ from ninja import NinjaAPI
 from link.errors import LinkError
 from linkwidget.ratelimit import RateLimited, too_many_requests
 
-from . import connect, link, providers, users
+from . import connect, legacy, link, providers, users
 
 # What every operation can answer beyond its own declarations: ninja's 422 when the input does
 # not validate, 400 when a body is not JSON at all or the input holds a NUL character
@@ -66,7 +66,8 @@ api = LinkApi(
     description=(
         "Self-hosted Link: wire-compatible with Vital's v2 Link API. Authenticate with "
         "`X-Vital-API-Key` (or a bearer token from `POST /oauth/token`); the widget's "
-        "endpoints take the link token in `x-vital-link-token`."
+        "endpoints take the link token in `x-vital-link-token`. The 2021-22 SDKs' `/v1/` paths "
+        "and `LinkToken` header are read as `/v2/` and `x-vital-link-token`."
     ),
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -83,6 +84,7 @@ def rate_limited(request, exc: RateLimited):
     return too_many_requests(request, exc.retry_after)
 
 
+api.add_router("/v2/", legacy.router)
 api.add_router("/v2/", users.router)
 api.add_router("/v2/", providers.router)
 api.add_router("/v2/", link.router)

@@ -1,8 +1,16 @@
 """Who is calling: a team, by API key (`X-Vital-API-Key`) or by a short-lived bearer token from
-the client-credentials endpoint. Either way `request.auth` is the ApiKey, with its team."""
+the client-credentials endpoint. Either way `request.auth` is the ApiKey, with its team.
 
+The bearer is a JWT (RFC 9068 claims, HS256 with a key derived from SECRET_KEY): the 2022 Vital
+SDKs decode it to read `exp`. We verify it on every request and look its API key up, so revoking
+the key ends the token too."""
+
+import secrets
+import time
+
+import jwt
 from django.conf import settings
-from django.core import signing
+from django.utils.crypto import salted_hmac
 from ninja.security import APIKeyHeader, HttpBearer
 
 from linkwidget.ratelimit import team_rate_limit
@@ -10,20 +18,48 @@ from teams.models import ApiKey
 from teams.services import api_key_authenticate
 
 _BEARER_SALT = "api.bearer"
+_ALGORITHM = "HS256"
+
+
+def _signing_key(secret: str) -> bytes:
+    return salted_hmac(_BEARER_SALT, "jwt", secret=secret, algorithm="sha256").digest()
 
 
 def bearer_token_issue(*, api_key: ApiKey) -> str:
-    return signing.dumps({"k": api_key.pk}, salt=_BEARER_SALT, compress=True)
+    now = int(time.time())
+    claims = {
+        "iss": settings.LINK_PUBLIC_URL,
+        "aud": settings.LINK_PUBLIC_URL,
+        "sub": str(api_key.team_id),
+        "client_id": str(api_key.team_id),
+        "key": api_key.pk,
+        "iat": now,
+        "exp": now + settings.API_BEARER_TTL_SECONDS,
+        "jti": secrets.token_urlsafe(12),
+    }
+    return jwt.encode(claims, _signing_key(settings.SECRET_KEY), algorithm=_ALGORITHM)
+
+
+def _claims(token: str) -> dict | None:
+    # Any audience is accepted at issue (clients send Vital's), so it is not checked here.
+    options = {"require": ["exp", "sub", "key"], "verify_aud": False}
+    for secret in (settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS):
+        try:
+            return jwt.decode(token, _signing_key(secret), algorithms=[_ALGORITHM], options=options)
+        except jwt.InvalidSignatureError:
+            continue
+        except jwt.InvalidTokenError:
+            return None
+    return None
 
 
 def bearer_token_authenticate(token: str) -> ApiKey | None:
-    try:
-        payload = signing.loads(token, salt=_BEARER_SALT, max_age=settings.API_BEARER_TTL_SECONDS)
-    except signing.BadSignature:
+    claims = _claims(token)
+    if claims is None:
         return None
     return (
         ApiKey.objects.select_related("team")
-        .filter(pk=payload.get("k"), revoked_at__isnull=True)
+        .filter(pk=claims["key"], team_id=claims["sub"], revoked_at__isnull=True)
         .first()
     )
 

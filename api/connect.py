@@ -97,7 +97,7 @@ class DemoOut(Schema):
     detail: str
 
 
-_FLOW = {200: ProviderLinkOut, 400: ProviderLinkErrorOut, 401: ProviderLinkErrorOut}
+FLOW = {200: ProviderLinkOut, 400: ProviderLinkErrorOut, 401: ProviderLinkErrorOut}
 
 
 def _flow(provider: str, token: str | None, call):
@@ -135,7 +135,7 @@ def _link_body(link_token, result: connect.ConnectResult) -> dict:
     }
 
 
-@router.post("link/provider/password/{provider}", response=_FLOW)
+@router.post("link/provider/password/{provider}", response=FLOW)
 def provider_password(
     request,
     provider: str,
@@ -157,7 +157,7 @@ def provider_password(
     )
 
 
-@router.post("link/provider/password/{provider}/complete_mfa", response=_FLOW)
+@router.post("link/provider/password/{provider}/complete_mfa", response=FLOW)
 def provider_password_mfa(
     request, provider: str, payload: MfaIn, x_vital_link_token: str | None = LinkTokenHeader
 ):
@@ -171,7 +171,7 @@ def provider_password_mfa(
     )
 
 
-@router.post("link/provider/email/{provider}", response=_FLOW)
+@router.post("link/provider/email/{provider}", response=FLOW)
 def provider_email(
     request, provider: str, payload: EmailIn, x_vital_link_token: str | None = LinkTokenHeader
 ):
@@ -185,7 +185,7 @@ def provider_email(
     )
 
 
-@router.post("link/auth", response=_FLOW, deprecated=True)
+@router.post("link/auth", response=FLOW, deprecated=True)
 def legacy_password_auth(
     request, payload: LegacyPasswordIn, x_vital_link_token: str | None = LinkTokenHeader
 ):
@@ -193,7 +193,7 @@ def legacy_password_auth(
     return provider_password(request, payload.provider, payload, x_vital_link_token, None)
 
 
-@router.post("link/auth/email", response=_FLOW, deprecated=True)
+@router.post("link/auth/email", response=FLOW, deprecated=True)
 def legacy_email_auth(
     request, payload: LegacyEmailIn, x_vital_link_token: str | None = LinkTokenHeader
 ):

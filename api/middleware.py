@@ -20,6 +20,23 @@ class ApiTrailingSlashMiddleware:
         return self.get_response(request)
 
 
+class LegacyClientMiddleware:
+    """Read the spellings of the 2021-22 Vital SDKs as today's: their `/v1/` paths (vital 0.3
+    and 1.1 default to v1; its user and Link calls are v2's) and their `LinkToken` header for
+    `x-vital-link-token`. The routes they name differently are in api.legacy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith("/v1/"):
+            request.path_info = "/v2/" + request.path_info.removeprefix("/v1/")
+        meta = request.META
+        if "HTTP_LINKTOKEN" in meta and request.path_info.startswith("/v2/"):
+            meta.setdefault("HTTP_X_VITAL_LINK_TOKEN", meta["HTTP_LINKTOKEN"])
+        return self.get_response(request)
+
+
 def _contains_nul(value) -> bool:
     """Whether any string in a parsed JSON value holds a NUL; a loop, not recursion, as the
     value may be nested as deep as the parser allows."""

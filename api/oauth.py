@@ -1,5 +1,7 @@
 """`POST /oauth/token`: OAuth 2 client credentials (RFC 6749 §4.4) for the original Link
-clients, which authenticate with a client id (the team id) and a secret (an API key)."""
+clients, which authenticate with a client id (the team id) and a secret (an API key). They ask
+through Auth0's client libraries, with an `audience` naming Vital's API: any is accepted, since
+the token is only ever for this server."""
 
 import base64
 import binascii

@@ -1,10 +1,46 @@
 from django.contrib import admin, messages
 from django.db.models import OuterRef, Subquery
+from django.utils import formats, timezone
+from django.utils.html import format_html
 
 from .lifecycle import connection_refresh
 from .models import Connection, WebhookAttempt, WebhookDelivery
 from .services import connection_deregister
 from .webhooks import webhook_delivery_replay
+
+
+def time_shown(value):
+    """A moment as 2026-05-03 14:07 in a list, where the admin's "May 3, 2026, 2:07 p.m."
+    would widen every column; the full form on hover."""
+    if value is None:
+        return None
+    local = timezone.localtime(value)
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        value.isoformat(),
+        formats.date_format(local, "DATETIME_FORMAT"),
+        local.strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+class BlankNamedFilter(admin.AllValuesFieldListFilter):
+    """A field's values to filter by, the blank one named: the admin would show it as a link
+    with no text."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            yield {**choice, "display": choice["display"] or "(none)"}
+
+
+def time_column(field: str, description: str):
+    """A list column showing the moment in `field` (see time_shown)."""
+
+    @admin.display(description=description, ordering=field)
+    def column(obj):
+        return time_shown(getattr(obj, field))
+
+    column.__name__ = field
+    return column
 
 
 @admin.register(Connection)
@@ -14,14 +50,19 @@ class ConnectionAdmin(admin.ModelAdmin):
     list_display = (
         "provider",
         "client_user_id",
+        "state",
         "team",
-        "status",
         "external_user_id",
-        "last_refreshed_at",
-        "error_type",
-        "created_on",
+        time_column("last_refreshed_at", "refreshed"),
+        time_column("created_on", "created"),
     )
-    list_filter = ("status", "provider", "error_type", "user__team")
+    list_filter = (
+        "status",
+        "provider",
+        ("error_type", BlankNamedFilter),
+        "user__team__environment",
+        "user__team",
+    )
     list_select_related = ("user__team",)
     search_fields = ("external_user_id", "user__client_user_id", "=user__user_id")
     fields = (
@@ -50,6 +91,11 @@ class ConnectionAdmin(admin.ModelAdmin):
     @admin.display(description="user", ordering="user__client_user_id")
     def client_user_id(self, connection):
         return connection.user.client_user_id
+
+    @admin.display(description="status", ordering="status")
+    def state(self, connection):
+        status = connection.get_status_display()
+        return f"{status}: {connection.error_type}" if connection.error_type else status
 
     @admin.display(ordering="user__team__name")
     def team(self, connection):
@@ -90,14 +136,12 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = (
         "message_id",
         "event_type",
-        "team",
-        "endpoint",
         "status",
+        "endpoint",
         "attempts",
-        "last_status_code",
-        "latency",
-        "next_attempt_at",
-        "created_at",
+        "last_answer",
+        time_column("next_attempt_at", "next attempt"),
+        time_column("created_at", "created"),
     )
     list_filter = ("status", "message__event_type", "message__team")
     list_select_related = ("message__team", "endpoint")
@@ -137,13 +181,11 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     def event_type(self, delivery):
         return delivery.message.event_type
 
-    @admin.display(ordering="message__team__name")
-    def team(self, delivery):
-        return delivery.message.team
-
-    @admin.display(description="last latency", ordering="last_latency")
-    def latency(self, delivery):
-        return "—" if delivery.last_latency is None else f"{delivery.last_latency} ms"
+    @admin.display(description="last answer", ordering="last_latency")
+    def last_answer(self, delivery):
+        if delivery.last_latency is None:
+            return "—"
+        return f"{delivery.last_status_code or 'no answer'} in {delivery.last_latency} ms"
 
     @admin.display
     def payload(self, delivery):

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 REFRESH_MARGIN = timedelta(minutes=10)
 # Vendor failures in a row (down, rate limited, garbage) before a connection is marked broken.
 MAX_TRANSIENT_FAILURES = 6
+# The error of a pending connection the vendor never linked within LINK_PENDING_DAYS.
+NEVER_LINKED = "user_not_found"
 _LIVE = (Connection.Status.CONNECTED, Connection.Status.ERROR)
 
 
@@ -115,7 +117,7 @@ def connection_check_pending(*, connection_id: int) -> str:
     if timezone.now() - connection.created_on > timedelta(days=settings.LINK_PENDING_DAYS):
         rows.update(
             status=Connection.Status.ERROR,
-            error_type="user_not_found",
+            error_type=NEVER_LINKED,
             error_message="The account was never linked on the provider's side.",
             errored_at=timezone.now(),
             refresh_lease_until=None,

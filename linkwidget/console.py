@@ -2,6 +2,7 @@
 (groups) kept in step with the models on every migrate."""
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.management import create_permissions
@@ -10,11 +11,20 @@ from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from django.utils.html import format_html
 
-from link.dashboard import WINDOWS, funnel_total, link_errors, link_funnel, webhook_health
+from link.dashboard import (
+    QUEUE_LATE,
+    WINDOWS,
+    funnel_total,
+    link_errors,
+    link_funnel,
+    task_queue,
+    webhook_health,
+)
+from teams.models import Team
 
 VIEWERS = "Console viewers"
 ADMINS = "Console admins"
-CONSOLE_APPS = ("teams", "link", "connections")
+CONSOLE_APPS = ("teams", "link", "connections", "django_tasks_database")
 DEFAULT_WINDOW = "7d"
 
 
@@ -53,6 +63,8 @@ class ConsoleSite(admin.AdminSite):
     site_title = "Link console"
     index_title = "Dashboard"
     index_template = "admin/console_index.html"
+    # The lists need the width more than a second menu beside the breadcrumbs and the index.
+    enable_nav_sidebar = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -61,15 +73,26 @@ class ConsoleSite(admin.AdminSite):
     def index(self, request, extra_context=None):
         window = request.GET.get("window")
         window = window if window in WINDOWS else DEFAULT_WINDOW
+        environment = request.GET.get("env")
+        environment = environment if environment in Team.Environment.values else None
         since = timezone.now() - WINDOWS[window]
-        funnel = link_funnel(since=since)
+        scope = {"since": since, "environment": environment}
+        funnel = link_funnel(**scope)
         context = {
             "windows": list(WINDOWS),
             "window": window,
+            "environments": [
+                (None, "All teams"),
+                *((value, f"{label} only") for value, label in Team.Environment.choices),
+            ],
+            "environment": environment,
             "funnel": funnel,
             "funnel_total": funnel_total(funnel),
-            "errors": link_errors(since=since),
-            "webhooks": webhook_health(since=since),
+            "pending_days": settings.LINK_PENDING_DAYS,
+            "errors": link_errors(**scope),
+            "webhooks": webhook_health(**scope),
+            "queue": task_queue(),
+            "queue_late_minutes": int(QUEUE_LATE.total_seconds() // 60),
             **(extra_context or {}),
         }
         return super().index(request, context)

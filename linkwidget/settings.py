@@ -107,6 +107,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "api.middleware.LegacyClientMiddleware",
     "api.middleware.ApiTrailingSlashMiddleware",
     "api.middleware.NulCharacterMiddleware",
     "linkwidget.ratelimit.RateLimitMiddleware",

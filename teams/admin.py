@@ -200,8 +200,10 @@ class TeamAdmin(admin.ModelAdmin):
             "Providers",
             {
                 "fields": ("disabled_providers", "providers_offered"),
+                # Rendered as HTML by the admin, so the placeholder's brackets are escaped.
                 "description": "OAuth providers use the team's own app below, else the "
-                "operator's from the environment (LINK_<VENDOR>_CLIENT_ID/_SECRET).",
+                "operator's from the environment "
+                "(<code>LINK_&lt;VENDOR&gt;_CLIENT_ID</code>/<code>_SECRET</code>).",
             },
         ),
     )

@@ -55,23 +55,29 @@ def free_port() -> int:
 
 
 def database_url() -> str:
-    """The test run's database, for processes started beside it."""
-    database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{database['NAME']}"
-    return (
-        f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
-        f"{database['PORT']}/{database['NAME']}"
-    )
+    """The test database, as a DATABASE_URL for processes started here."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 @contextlib.contextmanager
-def gunicorns(env: dict, ports: list[int], log=subprocess.DEVNULL):
+def gunicorns(
+    env: dict,
+    ports: list[int],
+    *,
+    tls: tuple[Path, Path] | None = None,
+    log=subprocess.DEVNULL,
+):
     """Gunicorns on `ports` (static files collected first, as production serves them hashed);
-    stopped when the block ends. Plain http on loopback, so no redirect to https. Their output
-    goes to `log` (an open file), if given."""
+    stopped when the block ends. Plain http on loopback, so no redirect to https, unless `tls`
+    gives a certificate and its key. Their output goes to `log` (an open file), if given."""
     env = {**env, "DJANGO_SECURE_SSL_REDIRECT": "false"}
     manage("collectstatic", "--noinput", "-v0", env=env, check=True)
+    scheme, tls_args = (
+        ("https", ["--certfile", tls[0], "--keyfile", tls[1]]) if tls else ("http", [])
+    )
     servers = []
     try:
         for port in ports:
@@ -84,6 +90,7 @@ def gunicorns(env: dict, ports: list[int], log=subprocess.DEVNULL):
                         "linkwidget.wsgi",
                         "-b",
                         f"127.0.0.1:{port}",
+                        *tls_args,
                     ],
                     cwd=ROOT,
                     env=env,
@@ -91,18 +98,18 @@ def gunicorns(env: dict, ports: list[int], log=subprocess.DEVNULL):
                     stderr=log,
                 )
             )
-            _wait_until_up(f"http://127.0.0.1:{port}")
-        yield [f"http://127.0.0.1:{port}" for port in ports]
+            _wait_until_up(f"{scheme}://127.0.0.1:{port}", verify=tls[0] if tls else True)
+        yield [f"{scheme}://127.0.0.1:{port}" for port in ports]
     finally:
         for server in servers:
             server.terminate()
             server.wait(timeout=10)
 
 
-def _wait_until_up(base: str) -> None:
+def _wait_until_up(base: str, verify) -> None:
     for _ in range(150):
         try:
-            requests.get(f"{base}/healthz", timeout=5)
+            requests.get(f"{base}/healthz", timeout=5, verify=verify)
             return
         except requests.RequestException:  # still booting
             time.sleep(0.1)

@@ -1,5 +1,7 @@
 import base64
+import time
 
+import jwt
 import pytest
 
 from teams.services import api_key_create, api_key_revoke
@@ -49,3 +51,48 @@ def test_errors(client, team, other_team):
     api_key_revoke(api_key=api_key)
     assert client.get("/v2/user", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert client.get("/v2/user", headers={"Authorization": "Bearer forged"}).status_code == 401
+
+
+def _token(client, team, **extra) -> str:
+    key, _ = api_key_create(team=team)
+    grant = {"grant_type": "client_credentials", "client_id": str(team.pk), "client_secret": key}
+    response = client.post("/oauth/token", {**grant, **extra}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    return response.json()["access_token"]
+
+
+def test_the_token_is_a_jwt_the_2022_sdks_can_read(client, team, end_user):
+    # What vital 0.3-1.1 do with it (vital/internal/token_handler.py), with the audience they send.
+    token = _token(client, team, audience="https://api.sandbox.tryvital.io")
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["exp"] - time.time() == pytest.approx(3600, abs=5)
+    assert claims["sub"] == str(team.pk)
+    assert client.get("/v2/user", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_a_token_we_did_not_sign_or_that_expired_is_refused(client, team, settings):
+    token = _token(client, team)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    forged = [
+        jwt.encode(claims, "not-our-key-" + "k" * 32, algorithm="HS256"),
+        jwt.encode(claims, "", algorithm="none"),
+        jwt.encode(
+            {**claims, "exp": int(time.time()) - 1}, "not-our-key-" + "k" * 32, algorithm="HS256"
+        ),
+    ]
+    for bad in forged:
+        answer = client.get("/v2/user", headers={"Authorization": f"Bearer {bad}"})
+        assert answer.status_code == 401, bad
+
+    settings.API_BEARER_TTL_SECONDS = -1
+    expired = _token(client, team)
+    assert client.get("/v2/user", headers={"Authorization": f"Bearer {expired}"}).status_code == 401
+
+
+def test_a_token_survives_a_secret_key_rotation(client, team, settings):
+    token = _token(client, team)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+    assert client.get("/v2/user", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    settings.SECRET_KEY_FALLBACKS = []
+    assert client.get("/v2/user", headers={"Authorization": f"Bearer {token}"}).status_code == 401

@@ -42,7 +42,7 @@ def session_create(team, user, *kinds, provider="oura", error_type="", index=0, 
         created_at=start,
         expires_at=start + timedelta(hours=1),
         flow={"code_verifier": FLOW_VERIFIER},
-        state="error" if error_type else "pending",
+        state="success" if Kind.CONNECTED in kinds else "error" if error_type else "pending",
         error_type=error_type,
     )
     for second, kind in enumerate(kinds, start=1):
@@ -57,18 +57,54 @@ def session_create(team, user, *kinds, provider="oura", error_type="", index=0, 
     return link_token
 
 
+def connection_create(user, provider="oura", *, status="connected", age_days=0, **fields):
+    connection = Connection.objects.create(
+        user=user,
+        provider=provider,
+        status=status,
+        external_user_id=f"ext-{user.client_user_id}",
+        credentials={"access_token": ACCESS_TOKEN},
+        **fields,
+    )
+    if age_days:  # created_on is set on save
+        created_on = timezone.now() - timedelta(days=age_days)
+        Connection.objects.filter(pk=connection.pk).update(created_on=created_on)
+    return connection
+
+
+def tasks_in_every_state() -> None:
+    """Tasks queued through the real django-tasks-db backend (TASKS must name it), one kind
+    per state: failed by the real worker an hour ago and just now, running, due for ten
+    minutes, due just now, and scheduled for later."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from connections.tasks import connection_due_task, connection_refresh_task, webhook_deliver
+
+    def worker():
+        call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO())
+
+    now = timezone.now()
+    old = connection_refresh_task.enqueue("not-a-connection-id")
+    worker()
+    DBTaskResult.objects.filter(pk=old.id).update(finished_at=now - timedelta(hours=2))
+    connection_refresh_task.enqueue("not-a-connection-id")
+    worker()
+    DBTaskResult.objects.get(pk=connection_refresh_task.enqueue(1).id).claim("worker-1")
+    late = webhook_deliver.enqueue(1)
+    DBTaskResult.objects.filter(pk=late.id).update(enqueued_at=now - timedelta(minutes=10))
+    webhook_deliver.enqueue(2)
+    connection_due_task.using(run_after=now + timedelta(hours=1)).enqueue(1)
+    connection_due_task.using(run_after=now + timedelta(hours=2)).enqueue(2)
+
+
 def populate(team, count: int, *, tag: str = "row") -> None:
     """`count` rows of everything the console lists, each carrying the known secrets."""
     for i in range(count):
         user = end_user_create(team=team, client_user_id=f"{tag}-{i}")
-        Connection.objects.create(
-            user=user,
-            provider="oura",
-            status="connected",
-            external_user_id=f"ext-{tag}-{i}",
-            credentials={"access_token": ACCESS_TOKEN},
-            scopes=["daily"],
-        )
+        connection_create(user, scopes=["daily"])
         session_create(
             team, user, Kind.OPENED, Kind.PROVIDER_CHOSEN, Kind.SUBMITTED, Kind.CONNECTED, index=i
         )

@@ -22,6 +22,7 @@ PAGES = [
     "admin:connections_webhookdelivery_changelist",
     "admin:link_linktoken_changelist",
     "admin:admin_logentry_changelist",
+    "admin:django_tasks_database_dbtaskresult_changelist",
     "admin:index",
 ]
 
@@ -32,6 +33,7 @@ def test_roles_are_created_idempotently():
     viewer_perms = set(viewers.permissions.values_list("codename", flat=True))
     admin_perms = set(admins.permissions.values_list("codename", flat=True))
     assert {"view_team", "view_connection", "view_linktoken", "view_logentry"} <= viewer_perms
+    assert "view_dbtaskresult" in viewer_perms
     assert all(codename.startswith("view_") for codename in viewer_perms)
     assert {"add_team", "change_apikey", "change_connection", "view_logentry"} <= admin_perms
     assert "change_logentry" not in admin_perms and "add_user" not in admin_perms

@@ -1,0 +1,66 @@
+"""The old SDKs, each in a throwaway virtualenv or node_modules of its own (they pin old
+dependencies), built once per pinned set in a cache directory that later runs reuse (CI runs the
+suite twice) and a lock shares between concurrent runs."""
+
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CACHE = Path(
+    os.environ.get("LINK_CLIENTS_CACHE")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "link-clients"
+)
+
+
+def _cached(name: str, pins: list[Path], build: Callable[[Path], None]) -> Path:
+    digest = hashlib.sha256()
+    for pin in pins:
+        digest.update(pin.read_bytes())
+    target = CACHE / f"{name}-{digest.hexdigest()[:16]}"
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with (CACHE / f"{target.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / ".complete").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            build(target)
+            (target / ".complete").touch()
+    return target
+
+
+def _run(*command, **kwargs) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, **kwargs)
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(map(str, command))} failed:\n{done.stdout}{done.stderr}")
+
+
+def python_sdk(version: str) -> Path:
+    """The Python of a virtualenv holding PyPI `vital` at `version`."""
+    requirements = HERE / "requirements" / f"vital-{version}.txt"
+
+    def build(venv: Path) -> None:
+        _run(sys.executable, "-m", "venv", venv)
+        pip = (venv / "bin" / "python", "-m", "pip", "--disable-pip-version-check", "-q")
+        _run(*pip, "install", "-r", requirements)
+
+    python = "py{}{}".format(*sys.version_info[:2])
+    return _cached(f"vital-{version}-{python}", [requirements], build) / "bin" / "python"
+
+
+def node_sdk() -> Path:
+    """A node_modules holding npm `@tryvital/vital-node` 1.x, as tests/clients/node pins it."""
+    pins = [HERE / "node" / "package.json", HERE / "node" / "package-lock.json"]
+
+    def build(target: Path) -> None:
+        target.mkdir()
+        for pin in pins:
+            shutil.copy(pin, target)
+        npm_cache = CACHE / "npm"
+        _run("npm", "ci", "--no-audit", "--no-fund", "--cache", npm_cache, cwd=target)
+
+    return _cached("vital-node", pins, build) / "node_modules"
