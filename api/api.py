@@ -1,6 +1,7 @@
 from ninja import NinjaAPI
 
 from link.errors import LinkError
+from linkwidget.ratelimit import RateLimited, too_many_requests
 
 from . import connect, legacy, link, providers, users
 
@@ -76,6 +77,11 @@ api = LinkApi(
 @api.exception_handler(LinkError)
 def link_error(request, exc: LinkError):
     return api.create_response(request, link.error_body(exc), status=exc.status)
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request, exc: RateLimited):
+    return too_many_requests(request, exc.retry_after)
 
 
 api.add_router("/v2/", legacy.router)

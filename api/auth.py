@@ -13,6 +13,7 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 from ninja.security import APIKeyHeader, HttpBearer
 
+from linkwidget.ratelimit import team_rate_limit
 from teams.models import ApiKey
 from teams.services import api_key_authenticate
 
@@ -63,16 +64,23 @@ def bearer_token_authenticate(token: str) -> ApiKey | None:
     )
 
 
+def _counted(api_key: ApiKey | None) -> ApiKey | None:
+    """The caller's team pays for the request (raises RateLimited over its limit)."""
+    if api_key is not None:
+        team_rate_limit(api_key.team_id)
+    return api_key
+
+
 class TeamApiKey(APIKeyHeader):
     param_name = "X-Vital-API-Key"
 
     def authenticate(self, request, key):
-        return api_key_authenticate(key=key or "")
+        return _counted(api_key_authenticate(key=key or ""))
 
 
 class TeamBearer(HttpBearer):
     def authenticate(self, request, token):
-        return bearer_token_authenticate(token)
+        return _counted(bearer_token_authenticate(token))
 
 
 team_auth = [TeamApiKey(), TeamBearer()]

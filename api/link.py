@@ -1,15 +1,15 @@
-import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from uuid import UUID
 
-from django.utils import timezone
 from ninja import Header, Router
 from ninja.errors import ValidationError
 
-from link.errors import InvalidUserId, LinkError
-from link.models import LinkCode, LinkToken
+from link.errors import LinkError
+from link.models import LinkToken
 from link.services import (
+    LinkCodeExpiry,
     RedirectNotAllowed,
+    link_code_issue,
     link_token_create,
     link_token_find,
     link_token_providers,
@@ -17,7 +17,6 @@ from link.services import (
     link_token_status,
     link_web_url,
 )
-from teams.models import EndUser
 
 from .auth import team_auth
 from .schemas import (
@@ -148,29 +147,16 @@ def team_link_config(request, x_vital_link_token: str | None = LinkTokenHeader):
 
 @router.post("link/code/create", auth=team_auth, response={200: LinkCodeOut, 400: ErrorOut})
 def link_code_create(request, user_id: UUID, expires_at: datetime | None = None):
-    """A short code a mobile app can exchange for a link session. Query parameters, no body."""
-    team = request.auth.team
-    if not EndUser.objects.filter(pk=user_id, team=team).exists():
-        raise InvalidUserId(f"User {user_id} does not exist.")
-    now = timezone.now()
-    expires_at = expires_at or now + timedelta(hours=1)
-    if timezone.is_naive(expires_at):
-        expires_at = expires_at.replace(tzinfo=UTC)
-    if expires_at <= now:
+    """A short code a mobile app can exchange for a link session, valid for an hour or until
+    `expires_at` (within a day). Query parameters, no body."""
+    try:
+        code, row = link_code_issue(team=request.auth.team, user_id=user_id, expires_at=expires_at)
+    except LinkCodeExpiry as exc:
         raise ValidationError(
-            [
-                {
-                    "loc": ["query", "expires_at"],
-                    "msg": "must be in the future",
-                    "type": "value_error",
-                }
-            ]
-        )
-    kind = "sk" if team.is_sandbox else "pk"
-    code = f"{kind}{team.region}{secrets.token_hex(4)}"
-    LinkCode.objects.create(code=code, team=team, user_id=user_id, expires_at=expires_at)
+            [{"loc": ["query", "expires_at"], "msg": str(exc), "type": "value_error"}]
+        ) from None
     return {
         "code": code,
         "exchange_url": f"tryvital://tryvital?code={code}",
-        "expires_at": expires_at,
+        "expires_at": row.expires_at,
     }

@@ -38,12 +38,17 @@ class LegacyClientMiddleware:
 
 
 def _contains_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_contains_nul(v) for v in value)
+    """Whether any string in a parsed JSON value holds a NUL; a loop, not recursion, as the
+    value may be nested as deep as the parser allows."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, dict):
+            pending += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            pending += item
     return False
 
 
@@ -56,8 +61,8 @@ def _body_has_nul(request) -> bool:
     if b"u0000" in body.lower():  # rare: look closer, "\\u0000" is an escaped backslash
         try:
             return _contains_nul(json.loads(body))
-        except ValueError:
-            return False  # not JSON: the view answers that
+        except (ValueError, RecursionError):
+            return False  # not JSON, or nested too deep: the view answers that
     return False
 
 

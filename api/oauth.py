@@ -28,7 +28,7 @@ def _client_credentials(request) -> tuple[dict, str, str]:
     if request.content_type == "application/json":
         try:
             params = json.loads(request.body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested too deep to read
             params = None
         if not isinstance(params, dict):
             raise ValueError("The body is not a JSON object.")

@@ -108,7 +108,7 @@ def user_create(request, payload: UserCreateIn):
 
 
 class Page(Schema):
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=2**63 - 1)  # the databases' largest integer
     limit: int = Field(100, ge=1, le=500)
 
 

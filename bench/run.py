@@ -16,6 +16,7 @@ import secrets
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -46,6 +47,8 @@ def environment(database_url: str, port: int, vendor_port: int) -> dict:
         "LINK_RATE_LIMIT_API": "100000000/60",
         "LINK_RATE_LIMIT_WIDGET": "100000000/60",
         "DJANGO_LOG_LEVEL": "WARNING",
+        # Production refuses a per-process cache; a file cache is shared by every worker.
+        "CACHE_URL": f"filecache://{Path(tempfile.gettempdir()) / 'link-bench-cache'}",
         "LINK_SANDBOX_ENABLED": "true",  # the widget scenarios connect to the emulators
         # served by a second gunicorn, as a vendor is another server: calls from a busy server
         # to itself would wait behind the requests that make them.
@@ -69,6 +72,7 @@ def prepare(pool_size: int) -> dict:
     public_url = os.environ["LINK_PUBLIC_URL"]
     call_command(
         "seed_demo",
+        "--allow-production",
         "--api-key",
         API_KEY,
         "--redirect-url",

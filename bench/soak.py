@@ -123,7 +123,7 @@ def main():
         for command in (
             ["migrate", "--noinput", "-v0"],
             ["collectstatic", "--noinput", "-v0"],
-            ["seed_demo", "--api-key", API_KEY],
+            ["seed_demo", "--allow-production", "--api-key", API_KEY],
         ):
             subprocess.run(
                 [sys.executable, "manage.py", *command],

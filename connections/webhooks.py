@@ -5,14 +5,12 @@ each endpoint gets its own delivery, retried with exponential backoff up to a ca
 import base64
 import hashlib
 import hmac
-import ipaddress
 import json
+import logging
 import secrets
-import socket
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -25,6 +23,9 @@ from providers.catalogue import provider_get
 from teams.models import Team, WebhookEndpoint
 
 from .models import Connection, WebhookAttempt, WebhookDelivery, WebhookMessage
+from .outbound import Target, UrlRefused, target_post, target_resolve
+
+log = logging.getLogger(__name__)
 
 # An endpoint with this many failed attempts in a row is shown as failing.
 FAILING_AFTER = 5
@@ -34,29 +35,21 @@ class WebhookUrlRejected(ValueError):
     pass
 
 
-def _is_public(host: str) -> bool:
+def webhook_url_check(*, team: Team, url: str) -> Target:
+    """The checked target of a team's webhook URL, or WebhookUrlRejected. Production endpoints
+    must be https on public addresses, so webhooks cannot be aimed at our own network; sandbox
+    teams may use http, and local addresses where LINK_SANDBOX_UNRESTRICTED allows it (a
+    development server)."""
+    local_ok = team.is_sandbox and settings.LINK_SANDBOX_UNRESTRICTED
     try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
-        return False
-    return all(ipaddress.ip_address(info[4][0]).is_global for info in infos)
-
-
-def webhook_url_check(*, team: Team, url: str) -> None:
-    """Production endpoints must be https and resolve only to public addresses, so webhooks
-    cannot be aimed at our own network. Sandbox teams may use http and local hosts."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise WebhookUrlRejected("A webhook URL must be an absolute http(s) URL.")
-    if team.is_sandbox:
-        return
-    if parts.scheme != "https":
-        raise WebhookUrlRejected("Production webhook URLs must use https.")
-    if not _is_public(parts.hostname):
-        raise WebhookUrlRejected(
-            f"{parts.hostname} does not resolve to a public address; private, loopback and "
-            "link-local addresses are refused."
+        return target_resolve(
+            url,
+            schemes=("http", "https") if team.is_sandbox else ("https",),
+            public_only=not local_ok,
         )
+    except UrlRefused as exc:
+        who = "A webhook URL" if team.is_sandbox else "A production team's webhook URL"
+        raise WebhookUrlRejected(f"{who} was refused: {exc}") from None
 
 
 def webhook_sign(*, secret: str, msg_id: str, timestamp: int, body: str) -> str:
@@ -184,7 +177,7 @@ def webhook_backoff(attempts: int) -> timedelta:
 def _post(endpoint: WebhookEndpoint, message: WebhookMessage) -> tuple[int | None, str]:
     """One signed POST; returns (status code or None, error)."""
     try:
-        webhook_url_check(team=endpoint.team, url=endpoint.url)
+        target = webhook_url_check(team=endpoint.team, url=endpoint.url)
     except WebhookUrlRejected as exc:
         return None, str(exc)
     body = json.dumps(message.payload, separators=(",", ":"))
@@ -199,12 +192,11 @@ def _post(endpoint: WebhookEndpoint, message: WebhookMessage) -> tuple[int | Non
         ),
     }
     try:
-        response = requests.post(
-            endpoint.url,
+        response = target_post(
+            target,
             data=body.encode(),
             headers=headers,
             timeout=settings.LINK_WEBHOOK_TIMEOUT_SECONDS,
-            allow_redirects=False,
         )
     except requests.RequestException as exc:
         return None, f"{type(exc).__name__}: could not reach the endpoint"
@@ -234,6 +226,14 @@ def webhook_delivery_attempt(delivery_id: int) -> WebhookDelivery | None:
     status_code, error = _post(delivery.endpoint, delivery.message)
     latency_ms = int((time.monotonic() - started) * 1000)
     delivery.attempts += 1
+    # Ids only: customers put secrets in their endpoints' URLs.
+    log.debug(
+        "webhook delivery %s attempt %s: %s in %s ms",
+        delivery.pk,
+        delivery.attempts,
+        error or status_code,
+        latency_ms,
+    )
     delivery.last_status_code = status_code
     delivery.last_error = error
     endpoint = WebhookEndpoint.objects.filter(pk=delivery.endpoint_id)

@@ -5,6 +5,7 @@ from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from connections.admin import BlankNamedFilter, time_column, time_shown
+from teams.admin import SecretsNotFiltered
 
 from .dashboard import link_session_timeline, task_states
 from .models import LinkEvent, LinkToken
@@ -13,7 +14,7 @@ _created = time_column("created_at", "created")
 
 
 @admin.register(LinkToken)
-class LinkSessionAdmin(admin.ModelAdmin):
+class LinkSessionAdmin(SecretsNotFiltered, admin.ModelAdmin):
     """Link sessions, read only, each with its timeline of events. The token is never shown
     (only its hash is stored), nor the encrypted flow state."""
 

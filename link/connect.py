@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -28,7 +29,13 @@ from connections.webhooks import (
     webhook_send,
 )
 from providers.base import Connected
-from providers.errors import IncorrectMfaCode, InvalidCredentials, MfaRequired, ProviderError
+from providers.errors import (
+    IncorrectMfaCode,
+    InvalidCredentials,
+    MfaRequired,
+    ProviderError,
+    ProviderUnavailable,
+)
 from providers.registry import adapter_class, provider_adapter
 from teams.services import secret_hash
 
@@ -127,21 +134,22 @@ def _password_login(
     link_token, adapter, *, username, password, region, mfa_code=None
 ) -> ConnectResult:
     provider = adapter.slug
+    pending = (link_token.flow or {}).get("mfa")
+    if not _attempt_take(link_token):
+        return _error(provider, "token_expired", _LOCKED_MESSAGE)
     try:
         connected = adapter.login(
             username=username, password=password, region=region, mfa_code=mfa_code
         )
     except MfaRequired as exc:
-        _flow_set(
-            link_token,
-            mfa={
-                "provider": provider,
-                "username": username,
-                "password": password,
-                "region": region,
-                "attempts": 0,
-            },
-        )
+        mfa = {
+            "provider": provider,
+            "username": username,
+            "password": password,
+            "region": region,
+            "attempts": 0,
+        }
+        _attempt_give_back(link_token, flow={"mfa": mfa})
         link_event_record(
             link_token=link_token, kind=Kind.MFA_REQUESTED, provider=provider, method=exc.method
         )
@@ -151,14 +159,15 @@ def _password_login(
             provider_mfa={"method": exc.method, "hint": exc.hint},
         )
     except IncorrectMfaCode as exc:
-        pending = link_token.flow["mfa"]
         pending["attempts"] += 1
         _flow_set(link_token, mfa=pending if pending["attempts"] < _MFA_ATTEMPTS else None)
         return _failed(link_token, provider, exc)
-    except ProviderError as exc:
-        _flow_set(link_token, mfa=None)
+    except InvalidCredentials as exc:
         return _failed(link_token, provider, exc)
-    _flow_set(link_token, mfa=None)
+    except ProviderError as exc:  # not a verdict on the password (the vendor is down, ...)
+        _attempt_give_back(link_token)
+        return _failed(link_token, provider, exc)
+    # A success keeps its attempt: the connection consumes the link token.
     # Vital's external_user_id for a password provider is the username the user typed; the
     # vendor's own account id is kept with the tokens for the data services.
     tokens = replace(
@@ -337,7 +346,10 @@ def _adapter(link_token: LinkToken, provider: str, auth_type: str) -> "Adapter":
         raise InvalidProvider(f"Provider '{provider}' does not connect by {auth_type}.")
     if link_token.provider != provider:
         link_event_record(link_token=link_token, kind=Kind.PROVIDER_CHOSEN, provider=provider)
-    return provider_adapter(provider, team=link_token.team)
+    try:
+        return provider_adapter(provider, team=link_token.team)
+    except ProviderUnavailable as exc:  # a sandbox team, on a server without the sandbox
+        raise InvalidProvider(exc.message) from None
 
 
 def _flow_set(link_token: LinkToken, **values) -> None:
@@ -363,11 +375,33 @@ def _failed(link_token: LinkToken, provider: str, exc: ProviderError) -> Connect
     return _error(provider, exc.error_type, exc.message)
 
 
+def _attempt_take(link_token: LinkToken) -> bool:
+    """Take one of the session's LINK_MAX_REJECTED_ATTEMPTS before the vendor sees a password
+    or code, in one UPDATE, so that concurrent requests cannot send more than the limit. The
+    flow (a pending MFA sign-in, with its password) is taken out with it; what the vendor
+    answers decides what, if anything, is put back."""
+    taken = LinkToken.objects.filter(
+        pk=link_token.pk,
+        consumed_at__isnull=True,
+        expires_at__gt=timezone.now(),
+        rejected_attempts__lt=settings.LINK_MAX_REJECTED_ATTEMPTS,
+    ).update(rejected_attempts=F("rejected_attempts") + 1, flow=None)
+    link_token.flow = None
+    return bool(taken)
+
+
+def _attempt_give_back(link_token: LinkToken, flow: dict | None = None) -> None:
+    """The vendor did not reject the password: the attempt does not count."""
+    LinkToken.objects.filter(pk=link_token.pk).update(
+        rejected_attempts=Greatest(F("rejected_attempts") - 1, 0), flow=flow
+    )
+    link_token.flow = flow
+
+
 def _rejected_too_often(link_token: LinkToken) -> bool:
-    """Count a rejected password or code; at the limit the link session closes (it expires
+    """After a rejected password or code: at the limit the link session closes (it expires
     now), so a stolen link cannot be used to guess a password."""
     rows = LinkToken.objects.filter(pk=link_token.pk)
-    rows.update(rejected_attempts=F("rejected_attempts") + 1)
     if rows.filter(rejected_attempts__lt=settings.LINK_MAX_REJECTED_ATTEMPTS).exists():
         return False
     now = timezone.now()

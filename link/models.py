@@ -79,16 +79,18 @@ class LinkEvent(models.Model):
 
 
 class LinkCode(models.Model):
-    """A short code a mobile app exchanges for a link session (`/v2/link/code/create`)."""
+    """A short code a mobile app exchanges for a link session (`/v2/link/code/create`). Vital's
+    format gives it only 32 random bits, so only a keyed hash is stored (a plain hash falls to
+    trying every code), and it lives a day at most."""
 
-    code = models.CharField(max_length=16, unique=True)
+    code_hash = models.CharField(max_length=64, unique=True)
     team = models.ForeignKey(Team, on_delete=models.CASCADE)
     user = models.ForeignKey(EndUser, on_delete=models.CASCADE)
     expires_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
-        return self.code
+        return f"link code for {self.user_id}"
 
 
 class OAuthState(models.Model):

@@ -1,9 +1,10 @@
 import secrets
-from datetime import timedelta
-from urllib.parse import quote, urlsplit
+from datetime import UTC, datetime, timedelta
+from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from providers.availability import provider_availability
 from providers.catalogue import CATALOGUE
@@ -17,33 +18,73 @@ from .errors import (
     MissingLinkToken,
     ProviderNotOffered,
 )
-from .models import LinkEvent, LinkToken
+from .models import LinkCode, LinkEvent, LinkToken
 
 
 class RedirectNotAllowed(ValueError):
     pass
 
 
-def redirect_url_allowed(*, team: Team, redirect_url: str) -> bool:
-    """Whether `redirect_url` matches one of the team's allowed redirect URLs: the same scheme
-    and host (and port) and a path under the allowed path. Custom schemes (mobile apps) match on
-    scheme and the rest as a prefix. A sandbox team with no list accepts any URL."""
+_DOT = {".", "%2e"}
+_DOT_DOT = {"..", ".%2e", "%2e.", "%2e%2e"}
+
+
+def _path_resolve(path: str) -> str:
+    """The path as a browser follows it (WHATWG URL parsing): `.` and `..` segments, also
+    written with `%2e`, resolved."""
+    segments, out = path.split("/")[1:], []
+    for i, segment in enumerate(segments):
+        last = i == len(segments) - 1
+        if segment.lower() in _DOT_DOT:
+            if out:
+                out.pop()
+            if last:
+                out.append("")
+        elif segment.lower() in _DOT:
+            if last:
+                out.append("")
+        else:
+            out.append(segment)
+    return "/" + "/".join(out) if path else ""
+
+
+def _web_url(url: str) -> SplitResult:
+    """An http(s) URL as a browser reads it: backslashes are slashes, dot segments resolved."""
+    parts = urlsplit(url.replace("\\", "/"))
+    return parts._replace(path=_path_resolve(parts.path))
+
+
+def redirect_url_check(*, team: Team, redirect_url: str) -> str:
+    """`redirect_url` as the browser will follow it, if that matches one of the team's allowed
+    redirect URLs: the same scheme and host (and port) and a path under the allowed path.
+    Custom schemes (mobile apps) match on scheme and the rest as a prefix. Only on a
+    development server (LINK_SANDBOX_UNRESTRICTED) may a sandbox team with no list redirect
+    anywhere. Raises RedirectNotAllowed."""
+    if any(c.isspace() or not c.isprintable() for c in redirect_url):
+        raise RedirectNotAllowed("redirect_url may not contain spaces or control characters.")
     allowed = team.allowed_redirect_urls or []
-    if not allowed:
-        return team.is_sandbox
-    target = urlsplit(redirect_url)
-    for entry in allowed:
-        rule = urlsplit(entry)
-        if rule.scheme not in ("http", "https"):
-            if redirect_url.startswith(entry):
-                return True
-            continue
-        if (rule.scheme, rule.netloc.lower()) != (target.scheme, target.netloc.lower()):
-            continue
-        prefix = rule.path.rstrip("/")
-        if target.path == prefix or target.path.startswith(prefix + "/") or not prefix:
-            return True
-    return False
+    if not allowed and team.is_sandbox and settings.LINK_SANDBOX_UNRESTRICTED:
+        return redirect_url
+    try:
+        target = _web_url(redirect_url)
+        for entry in allowed:
+            rule = urlsplit(entry)
+            if rule.scheme not in ("http", "https"):
+                if redirect_url.startswith(entry):
+                    return redirect_url
+                continue
+            rule = _web_url(entry)
+            if (rule.scheme, rule.netloc.lower()) != (target.scheme, target.netloc.lower()):
+                continue
+            prefix = rule.path.rstrip("/")
+            if target.path == prefix or target.path.startswith(prefix + "/") or not prefix:
+                return urlunsplit(target)
+    except ValueError:  # not a URL at all (a port out of range, a host NFKC would change)
+        raise RedirectNotAllowed("redirect_url is not a valid URL.") from None
+    raise RedirectNotAllowed(
+        "redirect_url is not in the team's allowed redirect URLs; an operator can add it in "
+        "the console."
+    )
 
 
 def _check_provider(slug: str) -> None:
@@ -68,11 +109,8 @@ def link_token_create(
             _check_provider(slug)
     if provider and filter_on_providers and provider not in filter_on_providers:
         raise InvalidProvider(f"Provider '{provider}' is not in filter_on_providers.")
-    if redirect_url and not redirect_url_allowed(team=team, redirect_url=redirect_url):
-        raise RedirectNotAllowed(
-            "redirect_url is not in the team's allowed redirect URLs; an operator can add it "
-            "in the console."
-        )
+    if redirect_url:
+        redirect_url = redirect_url_check(team=team, redirect_url=redirect_url)
     if not EndUser.objects.filter(pk=user_id, team=team).exists():
         raise InvalidUserId(f"User {user_id} does not exist.")
     token = secrets.token_urlsafe(32)
@@ -90,6 +128,46 @@ def link_token_create(
         expires_at=now + timedelta(minutes=settings.LINK_TOKEN_TTL_MINUTES),
     )
     return token, link_token
+
+
+LINK_CODE_TTL = timedelta(hours=1)
+LINK_CODE_MAX_TTL = timedelta(days=1)
+
+
+class LinkCodeExpiry(ValueError):
+    pass
+
+
+def link_code_hash(code: str) -> str:
+    """Keyed with SECRET_KEY: a code has too few random bits for a plain hash."""
+    return salted_hmac("link.code", code, algorithm="sha256").hexdigest()
+
+
+def link_code_issue(*, team: Team, user_id, expires_at: datetime | None = None):
+    """A code a mobile app exchanges for a link session (Vital's `^(sk|pk)(us|eu)[0-9a-f]{8}`);
+    returns the code (shown once) and its row. Raises InvalidUserId, or LinkCodeExpiry for an
+    expiry that is not within the next day."""
+    now = timezone.now()
+    if expires_at is None:
+        expires_at = now + LINK_CODE_TTL
+    elif timezone.is_naive(expires_at):
+        expires_at = expires_at.replace(tzinfo=UTC)
+    try:
+        expires_at = expires_at.astimezone(UTC)
+    except OverflowError:  # past year 9999 in UTC
+        raise LinkCodeExpiry("must be within a day from now") from None
+    if expires_at <= now:
+        raise LinkCodeExpiry("must be in the future")
+    if expires_at > now + LINK_CODE_MAX_TTL:
+        raise LinkCodeExpiry("must be within a day from now")
+    if not EndUser.objects.filter(pk=user_id, team=team).exists():
+        raise InvalidUserId(f"User {user_id} does not exist.")
+    kind = "sk" if team.is_sandbox else "pk"
+    code = f"{kind}{team.region}{secrets.token_hex(4)}"
+    row = LinkCode.objects.create(
+        code_hash=link_code_hash(code), team=team, user_id=user_id, expires_at=expires_at
+    )
+    return code, row
 
 
 def link_web_url(*, token: str, team: Team) -> str:

@@ -50,7 +50,8 @@ LINK_PENDING_CHECK_SECONDS = env.int("LINK_PENDING_CHECK_SECONDS", default=300)
 LINK_PENDING_DAYS = env.int("LINK_PENDING_DAYS", default=7)
 LINK_WEBHOOK_TIMEOUT_SECONDS = env.int("LINK_WEBHOOK_TIMEOUT_SECONDS", default=10)
 LINK_WEBHOOK_MAX_ATTEMPTS = env.int("LINK_WEBHOOK_MAX_ATTEMPTS", default=8)
-# Requests per window ("count/seconds"): per API key on the API, per client IP elsewhere.
+# Requests per window ("count/seconds"): per client IP and per team on the API, per client IP on
+# the widget's pages, and per link token at the widget's rate (linkwidget/ratelimit.py).
 LINK_RATE_LIMIT_API = env.str("LINK_RATE_LIMIT_API", default="600/60")
 LINK_RATE_LIMIT_WIDGET = env.str("LINK_RATE_LIMIT_WIDGET", default="300/60")
 # Trusted reverse proxies in front of the app (X-Forwarded-For hops to trust).
@@ -74,6 +75,9 @@ LINK_OAUTH_APPS = {
 }
 # Sandbox teams talk to vendor emulators served by this server under /sandbox/.
 LINK_SANDBOX_ENABLED = env.bool("LINK_SANDBOX_ENABLED", default=DEBUG)
+# Development only: sandbox teams may redirect anywhere without registered redirect URLs and
+# send webhooks to local addresses. Off on a production server, sandbox teams included.
+LINK_SANDBOX_UNRESTRICTED = env.bool("LINK_SANDBOX_UNRESTRICTED", default=DEBUG)
 LINK_SANDBOX_BASE_URL = (env.str("LINK_SANDBOX_BASE_URL", default="") or LINK_PUBLIC_URL).rstrip(
     "/"
 )
@@ -193,11 +197,25 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 
+# Loggers that write secrets below a level, held at that level whatever DJANGO_LOG_LEVEL says:
+# requests-oauthlib and oauthlib log the Authorization header with our client secret, the code,
+# code_verifier and whole token responses at DEBUG; urllib3 logs URLs with their query strings
+# (where some vendors want secrets) at DEBUG and WARNING; Django logs SQL with its parameters and
+# the template context of a failed lookup (a secret shown once) at DEBUG.
+_QUIET_BELOW = {
+    "requests_oauthlib": "WARNING",
+    "oauthlib": "WARNING",
+    "urllib3": "ERROR",
+    "django.db.backends": "INFO",
+    "django.template": "INFO",
+}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {name: {"level": level} for name, level in _QUIET_BELOW.items()},
 }
 
 # In development, whitenoise serves straight from the source folders (no collectstatic).

@@ -1,10 +1,13 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count, Q
+from django.db.models.constants import LOOKUP_SEP
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from connections.crypto import EncryptedJSONField
 from connections.models import Connection
 from connections.webhooks import WebhookUrlRejected, webhook_url_check
 from providers.availability import OPT_IN, provider_availability
@@ -17,6 +20,19 @@ from .services import (
     webhook_endpoint_rotate_secret,
     webhook_endpoint_upsert,
 )
+
+
+class SecretsNotFiltered:
+    """Refuses changelist filters on hashes and sealed values (`?key_hash__startswith=ab`):
+    they are never shown, and such a filter would let a viewer read them a character at a
+    time. Django answers a refused lookup with a 400."""
+
+    def lookup_allowed(self, lookup, value, request):
+        name = lookup.split(LOOKUP_SEP, 1)[0]
+        field = next((f for f in self.model._meta.fields if f.name == name), None)
+        if name.endswith("_hash") or isinstance(field, EncryptedJSONField):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
 
 class LinesField(forms.CharField):
@@ -76,27 +92,55 @@ class TeamForm(forms.ModelForm):
         widgets = {"accent_color": forms.TextInput(attrs={"type": "color"})}
 
 
-class WebhookEndpointFormSet(forms.BaseInlineFormSet):
+class WebhookEndpointForm(forms.ModelForm):
+    """The API's check, on the team's page and on the endpoint's own page alike: a production
+    team's URL must be https on a public address."""
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ("url", "enabled")
+
+    def __init__(self, *args, team: Team | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # On the team's page, the team as this very submission changes it (its environment).
+        self.team = team if team is not None else self.instance.team
+
     def clean(self):
-        super().clean()
-        for form in self.forms:
-            url = form.cleaned_data.get("url")
-            if url and not form.cleaned_data.get("DELETE"):
-                try:
-                    webhook_url_check(team=self.instance, url=url)
-                except WebhookUrlRejected as exc:
-                    form.add_error("url", str(exc))
+        cleaned = super().clean()
+        url = cleaned.get("url")
+        if url and not cleaned.get("DELETE"):
+            try:
+                webhook_url_check(team=self.team, url=url)
+            except WebhookUrlRejected as exc:
+                self.add_error("url", str(exc))
+        return cleaned
 
 
-def secret_shown_once(request, endpoint: WebhookEndpoint, secret: str) -> None:
-    messages.warning(
-        request,
-        f"Signing secret for {endpoint.url}: {secret} (copy it now; it will not be shown again).",
-    )
+class WebhookEndpointFormSet(forms.BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "team": self.instance}
+
+
+def secrets_shown_once(request, admin_site, *, title: str, secrets: list, next_url: str):
+    """A page that shows new secrets (label, secret) once. Never Django's `messages`: they
+    travel in a cookie that anyone holding it, or a proxy's log, can read. The console's views
+    are never cached."""
+    context = {
+        **admin_site.each_context(request),
+        "title": title,
+        "secrets": secrets,
+        "next_url": next_url,
+    }
+    return TemplateResponse(request, "admin/teams/secrets_shown_once.html", context)
+
+
+def _signing_secret(endpoint: WebhookEndpoint, secret: str) -> tuple[str, str]:
+    return f"Signing secret for {endpoint.url}", secret
 
 
 class WebhookEndpointInline(admin.TabularInline):
     model = WebhookEndpoint
+    form = WebhookEndpointForm
     formset = WebhookEndpointFormSet
     fields = ("url", "enabled", "consecutive_failures", "failing_since")
     readonly_fields = ("consecutive_failures", "failing_since")
@@ -217,18 +261,38 @@ class TeamAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not WebhookEndpoint:
             return super().save_formset(request, form, formset, change)
+        form.instance.new_secrets = []
         for endpoint in formset.save(commit=False):
             if endpoint.pk is None:
                 endpoint = webhook_endpoint_upsert(team=form.instance, url=endpoint.url)
-                secret_shown_once(request, endpoint, endpoint.secret)
+                form.instance.new_secrets.append(_signing_secret(endpoint, endpoint.secret))
             else:
                 endpoint.save()
         for endpoint in formset.deleted_objects:
             endpoint.delete()
 
+    def _new_secrets_page(self, request, team, response):
+        secrets = getattr(team, "new_secrets", None)
+        if not secrets:
+            return response
+        return secrets_shown_once(
+            request,
+            self.admin_site,
+            title="New webhook signing secrets",
+            secrets=secrets,
+            next_url=reverse("admin:teams_team_change", args=[team.pk]),
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._new_secrets_page(request, obj, super().response_add(request, obj))
+
+    def response_change(self, request, obj):
+        return self._new_secrets_page(request, obj, super().response_change(request, obj))
+
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(SecretsNotFiltered, admin.ModelAdmin):
+    form = WebhookEndpointForm
     list_display = ("url", "team", "enabled", "consecutive_failures", "failing_since")
     list_filter = ("enabled", "team")
     list_select_related = ("team",)
@@ -242,9 +306,18 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
     @admin.action(description="Rotate the signing secret (shown once)", permissions=["change"])
     def rotate_secret(self, request, queryset):
+        secrets = []
         for endpoint in queryset:
-            secret_shown_once(request, endpoint, webhook_endpoint_rotate_secret(endpoint=endpoint))
+            secret = webhook_endpoint_rotate_secret(endpoint=endpoint)
+            secrets.append(_signing_secret(endpoint, secret))
             self.log_change(request, endpoint, "Rotated the signing secret.")
+        return secrets_shown_once(
+            request,
+            self.admin_site,
+            title="New webhook signing secrets",
+            secrets=secrets,
+            next_url=reverse("admin:teams_webhookendpoint_changelist"),
+        )
 
     def _set_enabled(self, request, queryset, enabled: bool) -> None:
         for endpoint in queryset.exclude(enabled=enabled):
@@ -262,7 +335,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProviderApp)
-class ProviderAppAdmin(admin.ModelAdmin):
+class ProviderAppAdmin(SecretsNotFiltered, admin.ModelAdmin):
     form = ProviderAppForm
     list_display = ("provider", "team", "client_id", "enabled", "created_at")
     list_filter = ("provider", "enabled")
@@ -278,7 +351,7 @@ class ApiKeyForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(SecretsNotFiltered, admin.ModelAdmin):
     form = ApiKeyForm
     list_display = ("prefix", "name", "team", "created_at", "last_used_at", "revoked_at")
     list_filter = ("team", ("revoked_at", admin.EmptyFieldListFilter))
@@ -300,9 +373,15 @@ class ApiKeyAdmin(admin.ModelAdmin):
         if change:
             return super().save_model(request, obj, form, change)
         key, created = api_key_create(team=obj.team, name=obj.name)
-        obj.pk, obj.prefix = created.pk, created.prefix
-        messages.warning(
-            request, f"The new API key is {key} (copy it now; it will not be shown again)."
+        obj.pk, obj.prefix, obj.new_key = created.pk, created.prefix, key
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return secrets_shown_once(
+            request,
+            self.admin_site,
+            title="New API key",
+            secrets=[(f"API key {obj.name} of {obj.team}", obj.new_key)],
+            next_url=reverse("admin:teams_apikey_change", args=[obj.pk]),
         )
 
     @admin.action(description="Revoke", permissions=["change"])

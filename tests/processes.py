@@ -7,6 +7,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -15,10 +16,12 @@ from cryptography.fernet import Fernet
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
-# One set per run, so that every process started here can read what the others sealed.
+# One set per run, so that every process started here can read what the others sealed, and
+# count rate limits together (production refuses a per-process cache).
 SECRETS = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "LINK_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "CACHE_URL": f"filecache://{tempfile.mkdtemp(prefix='link-cache-')}",
 }
 
 
@@ -60,10 +63,16 @@ def database_url() -> str:
 
 
 @contextlib.contextmanager
-def gunicorns(env: dict, ports: list[int], *, tls: tuple[Path, Path] | None = None):
+def gunicorns(
+    env: dict,
+    ports: list[int],
+    *,
+    tls: tuple[Path, Path] | None = None,
+    log=subprocess.DEVNULL,
+):
     """Gunicorns on `ports` (static files collected first, as production serves them hashed);
     stopped when the block ends. Plain http on loopback, so no redirect to https, unless `tls`
-    gives a certificate and its key."""
+    gives a certificate and its key. Their output goes to `log` (an open file), if given."""
     env = {**env, "DJANGO_SECURE_SSL_REDIRECT": "false"}
     manage("collectstatic", "--noinput", "-v0", env=env, check=True)
     scheme, tls_args = (
@@ -85,8 +94,8 @@ def gunicorns(env: dict, ports: list[int], *, tls: tuple[Path, Path] | None = No
                     ],
                     cwd=ROOT,
                     env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
                 )
             )
             _wait_until_up(f"{scheme}://127.0.0.1:{port}", verify=tls[0] if tls else True)

@@ -52,7 +52,8 @@ def test_credentials_are_encrypted_at_rest(team):
 
 
 @pytest.mark.django_db
-def test_seed_demo_is_idempotent(capsys):
+def test_seed_demo_is_idempotent(capsys, settings):
+    settings.DEBUG = True  # a development machine, as `make demo` runs it
     key = "sk_us_" + "k" * 40
     call_command(
         "seed_demo",

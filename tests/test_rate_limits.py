@@ -11,14 +11,15 @@ def _fresh_counters():
     cache.clear()
 
 
-def test_api_is_limited_per_key_with_retry_after(api, other_api, settings):
+def test_api_is_limited_per_team_with_retry_after(api, other_api, settings):
     settings.LINK_RATE_LIMIT_API = "3/60"
-    assert [api.get("/v2/providers").status_code for _ in range(3)] == [200] * 3
-    limited = api.get("/v2/providers")
+    calls = [api.get("/v2/user", REMOTE_ADDR=f"10.0.0.{i}").status_code for i in range(3)]
+    assert calls == [200] * 3
+    limited = api.get("/v2/user", REMOTE_ADDR="10.0.0.9")  # the team's budget, not the address's
     assert limited.status_code == 429
     assert 1 <= int(limited["Retry-After"]) <= 61
     assert "Too many requests" in limited.json()["detail"]
-    assert other_api.get("/v2/providers").status_code == 200  # another key has its own budget
+    assert other_api.get("/v2/user", REMOTE_ADDR="10.0.1.1").status_code == 200  # its own budget
 
 
 def test_pages_are_limited_per_client_ip(client, settings):

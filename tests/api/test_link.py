@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from link.models import LinkCode, LinkToken
-from link.services import link_token_find
+from link.services import link_code_hash, link_token_find
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +167,7 @@ def test_code_create(api, other_api, end_user):
     body = response.json()
     assert body["code"].startswith("skus") and len(body["code"]) == 12
     assert body["exchange_url"] == f"tryvital://tryvital?code={body['code']}"
-    assert LinkCode.objects.get(code=body["code"]).user == end_user
+    assert LinkCode.objects.get(code_hash=link_code_hash(body["code"])).user == end_user
     foreign = other_api.post(f"/v2/link/code/create?user_id={end_user.user_id}")
     assert foreign.status_code == 400
     assert foreign.json()["detail"]["error_type"] == "INVALID_USER_ID"

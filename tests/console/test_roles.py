@@ -79,4 +79,5 @@ def test_console_admin_runs_actions(console_admin_client, team):
     response = console_admin_client.post(
         reverse("admin:teams_apikey_add"), {"team": team.pk, "name": "ops"}
     )
-    assert response.status_code == 302 and ApiKey.objects.filter(name="ops").exists()
+    assert response.status_code == 200 and ApiKey.objects.filter(name="ops").exists()
+    assert "will not be shown again" in response.content.decode()

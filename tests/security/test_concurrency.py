@@ -2,34 +2,15 @@
 connection and exactly one `provider.connection.created` webhook, and the second answer is an
 ordinary outcome, never a 5xx."""
 
-import threading
-
 import pytest
 import requests
 
 from connections.models import Connection
 from tests.sandbox import consent
 
-from .conftest import events
+from .conftest import at_once, events
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def at_once(*calls) -> list[requests.Response]:
-    """Run the calls in threads released together; their responses, in order."""
-    barrier = threading.Barrier(len(calls))
-    answers = [None] * len(calls)
-
-    def run(i, call):
-        barrier.wait()
-        answers[i] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return answers
 
 
 def assert_connected_once(user, provider, receiver):

@@ -1,5 +1,6 @@
 import json
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -24,9 +25,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--redirect-url", action="append", default=[], help="An allowed redirect URL."
         )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Run even with DJANGO_DEBUG off (benchmarks). The superuser's password is "
+            "published in this repository: never on a server anyone else can reach.",
+        )
 
     @transaction.atomic
     def handle(self, *args, api_key=None, webhook_url=None, webhook_secret=None, **options):
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError(
+                "seed_demo creates a superuser whose password is published, so it runs only "
+                "with DJANGO_DEBUG on (or with --allow-production, for a benchmark)."
+            )
         if webhook_secret and not webhook_url:
             raise CommandError("--webhook-secret needs --webhook-url.")
         team = Team.objects.filter(name="Demo", environment=Team.Environment.SANDBOX).first()
