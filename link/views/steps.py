@@ -15,7 +15,14 @@ from link.services import link_event_record, link_token_providers
 from link.widget import link_message
 from providers.catalogue import CATALOGUE, provider_get
 
-from .base import leave, render_result, render_step, step_redirect, widget_step
+from .base import (
+    leave,
+    render_result,
+    render_step,
+    render_token_error,
+    step_redirect,
+    widget_step,
+)
 
 
 def _fold(text: str) -> str:
@@ -41,9 +48,13 @@ def next_after_agreement(session) -> str:
 
 
 @require_GET
-@widget_step
+@widget_step(shows_done=False)
 def agreement(request, session):
+    """The widget's first page. A used token opened again (a reopen, a new page load) is over:
+    the embedding page gets an exit rather than a second success."""
     link_token = session.link_token
+    if link_token.consumed_at:
+        return render_token_error(request, session, "token_consumed")
     if link_token.state == link_token.State.PENDING:
         link_event_record(link_token=link_token, kind=LinkEvent.Kind.OPENED)
     named = provider_get(link_token.provider) if link_token.provider else None
@@ -103,11 +114,12 @@ def result(request, session):
 @require_POST
 @widget_step(shows_done=False)
 def close(request, session):
-    """Done after a success; otherwise the user cancelled (`user_cancelled`)."""
+    """Done after a success; otherwise the user cancelled (`user_cancelled`): full page, back to
+    the customer's redirect_url when the token asks for it (on_close=redirect)."""
     link_token = session.link_token
     provider = request.POST.get("provider", "")
     if link_token.state == link_token.State.SUCCESS:
-        message = link_message("done", state="success", provider=provider)
+        message = link_message("done", link_token, state="success", provider=link_token.provider)
         return render_step(request, "link/closed.html", session, {"done": True, "message": message})
     link_event_record(
         link_token=link_token,
@@ -115,12 +127,17 @@ def close(request, session):
         provider=provider,
         error_type="user_cancelled",
     )
-    if link_token.on_close == "redirect" and link_token.redirect_url:
+    if link_token.on_close == "redirect" and link_token.redirect_url and not session.embed:
         cancelled = connect.ConnectResult(
             state="error", provider=provider, error_type="user_cancelled", error="User closed Link"
         )
         return leave(request, connect.result_redirect_url(link_token=link_token, result=cancelled))
     message = link_message(
-        "exit", state="error", provider=provider, error_type="user_cancelled", error="Closed"
+        "exit",
+        link_token,
+        state="error",
+        provider=provider,
+        error_type="user_cancelled",
+        error="User closed Link",
     )
     return render_step(request, "link/closed.html", session, {"message": message})
