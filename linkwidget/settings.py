@@ -82,6 +82,9 @@ LINK_SANDBOX_BASE_URL = (env.str("LINK_SANDBOX_BASE_URL", default="") or LINK_PU
     "/"
 )
 LINK_SANDBOX_SLOW_SECONDS = env.float("LINK_SANDBOX_SLOW_SECONDS", default=15)
+# The pretend customer app at /demo/ (it creates users and link tokens for the sandbox team
+# "Demo"): a 404 unless enabled, which it is by default only in development.
+LINK_DEMO_ENABLED = env.bool("LINK_DEMO_ENABLED", default=DEBUG)
 
 INSTALLED_APPS = [
     "linkwidget.apps.ConsoleAdminConfig",  # django.contrib.admin as the console

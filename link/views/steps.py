@@ -3,6 +3,8 @@
 import unicodedata
 from functools import cache
 
+from django.conf import settings
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -45,6 +47,14 @@ def next_after_agreement(session) -> str:
     if session.link_token.provider:
         return reverse("link:provider", args=[session.link_token.provider])
     return reverse("link:providers")
+
+
+def start(request):
+    """`link_web_url`: the agreement, or the demo for someone who opens the bare root of a
+    server that runs it."""
+    if settings.LINK_DEMO_ENABLED and not request.GET:
+        return redirect("link:demo")
+    return agreement(request)
 
 
 @require_GET
