@@ -69,7 +69,7 @@ def widget_step(view=None, *, shows_done=True):
             embed = origin = ""
         session = WidgetSession(token, link_token, embed=embed, origin=origin, lang=lang)
         if status and not done:
-            response = render_token_error(request, session, status)
+            response = render_token_error(request, session, status, kwargs.get("provider"))
         elif done and shows_done:
             response = render_done(request, session)
         else:
@@ -79,7 +79,7 @@ def widget_step(view=None, *, shows_done=True):
     return wrapper
 
 
-def render_token_error(request, session, status: str):
+def render_token_error(request, session, status: str, provider: str | None = None):
     """A link that cannot be used (any more): what to do, and for an embedding page whose
     origin we could check, an `exit` that says why, so it can mint a new token and reopen."""
     outcome = outcome_for(status)
@@ -87,7 +87,7 @@ def render_token_error(request, session, status: str):
     message = outcome_message(
         link_token,
         state="error",
-        provider=link_token and link_token.provider,
+        provider=provider or (link_token and link_token.provider),
         error_type=status,
         error=outcome.message,
     )

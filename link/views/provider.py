@@ -81,7 +81,7 @@ def _finish(request, session, result, *, form_template: str, context: dict):
         return step_redirect(session, reverse("link:result"), provider=provider)
     ended = link_token_status(link_token)  # e.g. closed after too many rejected attempts
     if ended:
-        return render_token_error(request, session, ended)
+        return render_token_error(request, session, ended, provider)
     outcome = outcome_for(result.error_type)
     if not outcome.retry:  # the session itself is over: expired, used, not valid
         return step_redirect(

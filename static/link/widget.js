@@ -40,9 +40,11 @@
   // The vendor's return page, in the window an embedded widget opened for the sign-in: wake
   // the widget (it also polls, for a vendor that cut this window off from it), then close.
   function oauthDone() {
-    if (!document.getElementById("oauth-done") || !openerIsWidget()) return;
-    window.opener.postMessage({ source: "link-oauth" }, location.origin);
-    window.close();
+    var done = document.getElementById("oauth-done");
+    if (!done) return;
+    var wakes = openerIsWidget();
+    if (wakes) window.opener.postMessage({ source: "link-oauth" }, location.origin);
+    if (wakes || done.dataset.embedded !== undefined) window.close();
   }
 
   function checkNow() {
