@@ -303,6 +303,6 @@ def test_an_in_app_browser_gets_a_way_out_for_oauth(playwright, tmp_path, site, 
 
 def test_the_readme_table_lists_these_callbacks():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    table = readme.split("### Callbacks", 1)[1].split("\n\n", 2)[1]
-    names = set(re.findall(r"^\| `(?:onEvent\(\")?([A-Za-z_]+)", table, re.MULTILINE))
+    section = readme.split("### Callbacks", 1)[1].split("\n###", 1)[0]
+    names = set(re.findall(r"^\| `(?:onEvent\(\")?([A-Za-z_]+)", section, re.MULTILINE))
     assert names == EVENT_NAMES | {"onLoad", "onSuccess", "onError", "onExit"}
