@@ -197,8 +197,11 @@ CSRF_COOKIE_SECURE = not DEBUG
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"url_secrets": {"()": "linkwidget.access_log.RedactUrlSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # runserver's access log: without link tokens and OAuth codes.
+    "loggers": {"django.server": {"filters": ["url_secrets"]}},
 }
 
 # In development, whitenoise serves straight from the source folders (no collectstatic).

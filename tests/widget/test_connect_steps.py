@@ -142,3 +142,50 @@ def test_oauth_callback_only_finishes_in_the_browser_that_started_it(
     done = widget.get(callback).content.decode()  # the right browser can still finish
     assert "Strava is connected" in done
     assert Connection.objects.get(user=live_user, provider="strava").status == "connected"
+
+
+def test_a_registered_app_scheme_is_followed(widget, sandbox, new_link_token, team):
+    """It answered 400 (DisallowedRedirect) after saving the connection."""
+    team.allowed_redirect_urls = ["myapp://link/done"]
+    team.save()
+    token = new_link_token(redirect_url="myapp://link/done")
+    form = {"username": "user_good", "password": "pass_good"}
+    response = widget.submit("/link/provider/zwift", token, **form)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "myapp://link/done?state=success&provider=zwift"
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_embedded_never_leaves_for_the_redirect_url(widget, sandbox, new_link_token, htmx):
+    token = new_link_token(
+        redirect_url="https://app.example/cb", on_error="redirect", on_close="redirect"
+    )
+    wrong = widget.submit(
+        "/link/provider/zwift", token, htmx=htmx, username="user_good", password="x", **EMBEDDED
+    )
+    assert wrong.status_code == 200 and "HX-Redirect" not in wrong.headers
+    closed = widget.submit("/link/close", token, htmx=htmx, **EMBEDDED)
+    assert closed.status_code == 200 and '"type": "exit"' in closed.content.decode()
+    done = widget.submit(
+        "/link/provider/zwift",
+        token,
+        htmx=htmx,
+        username="user_good",
+        password="pass_good",
+        **EMBEDDED,
+    )
+    assert done.headers["Location"].startswith("/link/result?")
+
+
+def test_an_embedded_oauth_sign_in_shows_its_outcome_instead_of_redirecting(
+    widget, sandbox, new_link_token
+):
+    def sign_in(**embedding):
+        token = new_link_token(redirect_url="https://app.example/cb")
+        start = widget.step("/link/provider/strava/oauth", token, **embedding)
+        return widget.get(_path(_consent(widget, start.headers["Location"], "allow")))
+
+    embedded = sign_in(**EMBEDDED)
+    assert embedded.status_code == 200 and "Strava is connected" in embedded.content.decode()
+    assert "data-embedded" in embedded.content.decode()  # its window closes itself
+    assert sign_in().status_code == 307  # full page: one channel, the redirect
