@@ -38,6 +38,13 @@ def _consent(page, *, decision="Allow") -> None:
     page.get_by_role("button", name=decision).click()
 
 
+def _open_popup(page, demo):
+    page.goto(demo)
+    with page.expect_popup() as opened:
+        page.get_by_role("button", name="Connect (popup)").click()
+    return opened.value
+
+
 def _pick(page, provider_name: str, search: str) -> None:
     page.get_by_role("link", name="Continue").click()
     page.get_by_label("Search providers").fill(search)
@@ -84,10 +91,7 @@ def test_full_page_password_with_mfa(page, demo):
 
 
 def test_popup_oauth(page, demo):
-    page.goto(demo)
-    with page.expect_popup() as opened:
-        page.get_by_role("button", name="Connect (popup)").click()
-    popup = opened.value
+    popup = _open_popup(page, demo)
     _pick(popup, "Strava", "strava")
     expect(popup.get_by_role("heading", level=1)).to_have_text("Connect Strava")
     check_step(popup, "6-oauth")
@@ -147,10 +151,7 @@ def test_without_javascript(chromium, demo):
 
 
 def test_email_says_what_is_left(page, demo):
-    page.goto(demo)
-    with page.expect_popup() as opened:
-        page.get_by_role("button", name="Connect (popup)").click()
-    widget = opened.value
+    widget = _open_popup(page, demo)
     _pick(widget, "FreeStyle Libre", "libre")
     # The form says what the result page says: a step is left in LibreView, no email comes.
     expect(widget.locator("#panel p.muted")).to_contain_text("in LibreView under My practices")
@@ -166,10 +167,7 @@ def test_email_says_what_is_left(page, demo):
 
 
 def test_a_denied_sign_in_explains_itself_and_offers_a_retry(page, demo):
-    page.goto(demo)
-    with page.expect_popup() as opened:
-        page.get_by_role("button", name="Connect (popup)").click()
-    widget = opened.value
+    widget = _open_popup(page, demo)
     _pick(widget, "Withings", "withings")
     with widget.expect_popup() as vendor_opened:
         widget.get_by_role("link", name="Continue to Withings").click()

@@ -12,12 +12,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
 from connections.models import Connection
 from link.models import LinkToken
-from teams.services import api_key_create
+from link.services import link_web_url
 
 from .browser import blocking_context, customer_site
 
@@ -56,19 +55,12 @@ def customer(team, site):
 
 
 @pytest.fixture
-def mint(sandbox, customer, live_user):
-    """The customer's backend: a link token from the API, as the Vital SDK would ask."""
-    key, _ = api_key_create(team=customer)
+def mint(customer, new_link_token):
+    """The customer's backend: a link token and its link_web_url, as the API answers them."""
 
     def make(**fields) -> dict:
-        answer = requests.post(
-            f"{sandbox.url}/v2/link/token",
-            json={"user_id": str(live_user.user_id), **fields},
-            headers={"x-vital-api-key": key},
-            timeout=10,
-        )
-        assert answer.status_code == 200, answer.text
-        return answer.json()  # link_token and link_web_url
+        token = new_link_token(**fields)
+        return {"link_token": token, "link_web_url": link_web_url(token=token, team=customer)}
 
     return make
 
