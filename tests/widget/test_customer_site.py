@@ -245,9 +245,9 @@ def test_a_token_that_expires_mid_flow_can_be_replaced(browser, site, mint, live
     exit_ = customer.wait_for("onExit")
     assert exit_["error_type"] == "token_expired" and exit_["provider"] == "zwift"
     expect(customer.page.locator("iframe")).to_have_count(0)
-    customer.page.evaluate(
-        "token => link.open(token)", mint()["link_token"]
-    )  # what the customer does
+    # What the customer does: mint a new token, open again.
+    customer.page.evaluate("token => link.open(token)", mint()["link_token"])
+    customer.page.wait_for_function("events.filter(e => e[0] === 'onLoad').length === 2")
     _pick(customer.widget, "Zwift", "zwift")
     _sign_in(customer.widget, "user_good")
     assert customer.wait_for("onSuccess")["provider"] == "zwift"
