@@ -240,7 +240,8 @@ def test_closing_is_user_cancelled(browser, site, mint, mode):
 def test_a_token_that_expires_mid_flow_can_be_replaced(browser, site, mint, live_user):
     customer = Customer(browser, site, mint(), "iframe")
     _pick(customer.widget, "Zwift", "zwift")
-    LinkToken.objects.update(expires_at="2000-01-01T00:00:00Z")
+    expect(customer.widget.get_by_role("heading", level=1)).to_have_text("Sign in to Zwift")
+    LinkToken.objects.update(expires_at="2000-01-01T00:00:00Z")  # while the form is open
     _sign_in(customer.widget, "user_good")
     exit_ = customer.wait_for("onExit")
     assert exit_["error_type"] == "token_expired" and exit_["provider"] == "zwift"
