@@ -28,12 +28,13 @@ messages: $(STAMP)
 	@command -v msgfmt >/dev/null || { $(APT_INSTALL) gettext >/dev/null; }
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
 
+# The widget and OAuth redirects live where the demo runs, on any PORT.
+demo: export LINK_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 demo: $(STAMP) messages
 	$(PY) manage.py migrate --noinput -v0
 	@$(PY) manage.py seed_demo --api-key $(DEMO_API_KEY) > .demo.json
 	@$(PY) -c "import json; d=json.load(open('.demo.json')); \
-	print('\nLink demo on http://127.0.0.1:$(PORT)\n' \
-	'  Demo app:      http://127.0.0.1:$(PORT)/demo/  (connect in full page, popup or iframe)\n' \
+	print('\nLink demo: http://127.0.0.1:$(PORT)/demo/  (connect in full page, popup or iframe)\n' \
 	'  API docs:      http://127.0.0.1:$(PORT)/docs\n' \
 	'  Console:       http://127.0.0.1:$(PORT)/admin/  (' + d['admin_username'] + ' / ' + d['admin_password'] + ')\n' \
 	'  API key:       ' + d['api_key'] + '\n' \

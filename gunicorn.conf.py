@@ -16,3 +16,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", 4))
 # Browsers keep the connection open between widget steps.
 keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG")  # off unless set; "-" for stdout
+
+
+def post_worker_init(worker):
+    """Access-log lines without link tokens and OAuth codes (linkwidget/access_log.py)."""
+    from linkwidget.access_log import RedactUrlSecrets
+
+    worker.log.access_log.addFilter(RedactUrlSecrets())

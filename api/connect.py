@@ -15,6 +15,7 @@ from pydantic import Field
 from link import connect
 from link.errors import InvalidUserId, LinkError
 from link.services import link_token_resolve
+from link.widget import widget_headers
 from providers.catalogue import provider_get
 from teams.models import EndUser
 
@@ -235,16 +236,16 @@ def connect_demo(request, payload: DemoIn):
 @router.get("link/connect/{provider}", include_in_schema=False)
 def oauth_callback(request, provider: str):
     """Where the vendor sends the browser back. 307 to the link token's redirect_url with the
-    outcome, or a result page; a refresh shows the same outcome and never connects twice."""
+    outcome, or a result page (also for a sign-in an embedded widget started: the widget tells
+    the customer's page); a refresh shows the same outcome and never connects twice."""
     link_token, result = connect.oauth_finish(
         provider=provider, params=request.GET.dict(), cookies=request.COOKIES
     )
-    if link_token is not None and link_token.redirect_url:
+    if link_token is not None and link_token.redirect_url and not result.embedded:
         # Not HttpResponseRedirect: it refuses the custom schemes mobile apps register.
         response = HttpResponse(status=307)
         response["Location"] = connect.result_redirect_url(link_token=link_token, result=result)
-    else:
-        context = {"result": result, "link_token": link_token, "provider": provider_get(provider)}
-        response = render(request, "link/oauth_done.html", context)
-    add_never_cache_headers(response)
-    return response
+        add_never_cache_headers(response)
+        return response
+    context = {"result": result, "link_token": link_token, "provider": provider_get(provider)}
+    return widget_headers(render(request, "link/oauth_done.html", context), team=None)

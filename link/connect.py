@@ -73,6 +73,9 @@ class ConnectResult:
     error: str | None = None
     provider_mfa: dict | None = None
     connection: "Connection | None" = None
+    # An OAuth sign-in started by an embedded widget, which tells the customer's page itself:
+    # its callback shows the outcome instead of redirecting to redirect_url.
+    embedded: bool = False
 
     def as_dict(self) -> dict:
         """The result without the connection row (for storage and JSON)."""
@@ -187,12 +190,14 @@ def oauth_start(*, link_token: LinkToken, provider: str) -> str:
     return _oauth_begin(link_token, provider)[0]
 
 
-def oauth_start_in_browser(*, link_token: LinkToken, provider: str) -> tuple[str, str, str]:
+def oauth_start_in_browser(
+    *, link_token: LinkToken, provider: str, embedded: bool = False
+) -> tuple[str, str, str]:
     """Like oauth_start, but the sign-in is also bound to the browser that starts it: returns
     the authorize URL and a cookie (name, value) to set in that top-level window. The callback
     then refuses a browser without it, so a leaked link or code cannot be finished elsewhere."""
     browser_secret = secrets.token_urlsafe(32)
-    url, row = _oauth_begin(link_token, provider, browser_secret=browser_secret)
+    url, row = _oauth_begin(link_token, provider, browser_secret=browser_secret, embedded=embedded)
     return url, oauth_cookie_name(row.pk), browser_secret
 
 
@@ -200,7 +205,7 @@ def oauth_cookie_name(state_id: int) -> str:
     return f"link_oauth_{state_id}"
 
 
-def _oauth_begin(link_token, provider, browser_secret: str | None = None):
+def _oauth_begin(link_token, provider, browser_secret: str | None = None, embedded=False):
     adapter = _adapter(link_token, provider, "oauth")
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64) if adapter.pkce else None
@@ -214,6 +219,7 @@ def _oauth_begin(link_token, provider, browser_secret: str | None = None):
             "code_verifier": verifier,
             "region": region,
             "browser": secret_hash(browser_secret) if browser_secret else None,
+            "embedded": embedded,
         },
         created_at=now,
         expires_at=now + timedelta(minutes=settings.LINK_OAUTH_STATE_TTL_MINUTES),
@@ -261,6 +267,7 @@ def oauth_finish(
         error_type=(params.get("error") or "")[:40],
     )
     result = _oauth_complete(row, params)
+    result.embedded = bool(row.secrets.get("embedded"))
     OAuthState.objects.filter(pk=row.pk).update(result=result.as_dict())
     return link_token, result
 

@@ -5,7 +5,7 @@ from .views import demo, embed, provider, steps
 app_name = "link"
 
 urlpatterns = [
-    path("", steps.agreement, name="start"),
+    path("", steps.start, name="start"),
     path("link/providers", steps.providers, name="providers"),
     path("link/provider/<slug:provider>", provider.provider_step, name="provider"),
     path("link/provider/<slug:provider>/mfa", provider.mfa_step, name="mfa"),
@@ -15,4 +15,6 @@ urlpatterns = [
     path("link/close", steps.close, name="close"),
     path("initialize.js", embed.embed_script, name="embed-script"),
     path("demo/", demo.demo, name="demo"),
+    path("demo/connect", demo.demo_connect, name="demo-connect"),
+    path("demo/new-user", demo.demo_new_user, name="demo-new-user"),
 ]

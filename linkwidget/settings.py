@@ -82,6 +82,9 @@ LINK_SANDBOX_BASE_URL = (env.str("LINK_SANDBOX_BASE_URL", default="") or LINK_PU
     "/"
 )
 LINK_SANDBOX_SLOW_SECONDS = env.float("LINK_SANDBOX_SLOW_SECONDS", default=15)
+# The pretend customer app at /demo/ (it creates users and link tokens for the sandbox team
+# "Demo"): a 404 unless enabled, which it is by default only in development.
+LINK_DEMO_ENABLED = env.bool("LINK_DEMO_ENABLED", default=DEBUG)
 
 INSTALLED_APPS = [
     "linkwidget.apps.ConsoleAdminConfig",  # django.contrib.admin as the console
@@ -213,9 +216,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "filters": {"url_secrets": {"()": "linkwidget.access_log.RedactUrlSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {name: {"level": level} for name, level in _QUIET_BELOW.items()},
+    "loggers": {
+        **{name: {"level": level} for name, level in _QUIET_BELOW.items()},
+        # runserver's access log: without link tokens and OAuth codes.
+        "django.server": {"filters": ["url_secrets"]},
+    },
 }
 
 # In development, whitenoise serves straight from the source folders (no collectstatic).

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from link.widget import accent_colours, link_message, outcome_for
+from link.widget import accent_colours, outcome_for
 
 register = template.Library()
 
@@ -16,18 +16,6 @@ def accent_style(team):
 @register.filter
 def outcome(error_type):
     return outcome_for(error_type)
-
-
-@register.filter
-def result_message(result):
-    """What an OAuth return page posts for a ConnectResult."""
-    return link_message(
-        "success" if result.state != "error" else "error",
-        state=result.state,
-        provider=result.provider,
-        error_type=result.error_type,
-        error=result.error,
-    )
 
 
 @register.simple_tag(takes_context=True)

@@ -5,12 +5,12 @@ customer's app)."""
 from functools import wraps
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from connections.models import Connection
 from link.services import link_token_find, link_token_status
@@ -18,9 +18,10 @@ from link.widget import (
     EMBED_MODES,
     WidgetSession,
     embed_origin_allowed,
-    frame_ancestors,
     link_message,
     outcome_for,
+    outcome_message,
+    widget_headers,
 )
 from providers.catalogue import provider_get
 
@@ -59,30 +60,44 @@ def widget_step(view=None, *, shows_done=True):
         link_token = link_token_find(token)
         status = link_token_status(link_token)
         done = status == "token_consumed" and link_token.state == link_token.State.SUCCESS
-        if status and not done:
-            return render_step(
-                request,
-                "link/token_error.html",
-                None,
-                {"outcome": outcome_for(status)},
-                status=404 if status == "invalid_token" else 410,
-            )
         embed, origin = data.get("embed", ""), data.get("origin", "")
-        if embed not in EMBED_MODES or not embed_origin_allowed(
-            team=link_token.team, origin=origin
+        if (
+            link_token is None
+            or embed not in EMBED_MODES
+            or not embed_origin_allowed(team=link_token.team, origin=origin)
         ):
             embed = origin = ""
         session = WidgetSession(token, link_token, embed=embed, origin=origin, lang=lang)
-        if done and shows_done:
+        if status and not done:
+            response = render_token_error(request, session, status, kwargs.get("provider"))
+        elif done and shows_done:
             response = render_done(request, session)
         else:
             response = view(request, session, *args, **kwargs)
-        response["Content-Security-Policy"] = (
-            f"frame-ancestors {frame_ancestors(team=link_token.team)}"
-        )
-        return response
+        return widget_headers(response, team=link_token and link_token.team)
 
     return wrapper
+
+
+def render_token_error(request, session, status: str, provider: str | None = None):
+    """A link that cannot be used (any more): what to do, and for an embedding page whose
+    origin we could check, an `exit` that says why, so it can mint a new token and reopen."""
+    outcome = outcome_for(status)
+    link_token = session.link_token
+    message = outcome_message(
+        link_token,
+        state="error",
+        provider=provider or (link_token and link_token.provider),
+        error_type=status,
+        error=outcome.message,
+    )
+    return render_step(
+        request,
+        "link/token_error.html",
+        session,
+        {"outcome": outcome, "message": message},
+        status=404 if status == "invalid_token" else 410,
+    )
 
 
 def render_step(
@@ -95,7 +110,24 @@ def render_step(
     link_token = session and session.link_token
     context = {"session": session, "link_token": link_token, "team": link_token and link_token.team}
     context.update(context_extra or {})
+    if session and session.origin and partial == "panel":
+        context["link_events"] = _step_events(template, link_token, context)
     return render(request, template, context, **kw)
+
+
+def _step_events(template: str, link_token, context: dict) -> list[dict]:
+    """What an embedding page hears when a step shows: TRANSITION_VIEW with the step's name,
+    then the step's outcome message, if it has one."""
+    view_name = template.removeprefix("link/").partition(".")[0].upper()
+    provider = context.get("provider")
+    shown = link_message(
+        "event",
+        link_token,
+        name="TRANSITION_VIEW",
+        view_name=view_name,
+        provider=getattr(provider, "slug", None),
+    )
+    return [shown, *([context["message"]] if context.get("message") else [])]
 
 
 def render_result(
@@ -110,14 +142,20 @@ def render_result(
     """The end of the flow: success, pending (email) or an explained error (with a `detail`
     where the general explanation needs one), and the message the embedding page gets for it."""
     outcome = outcome_for(error_type) if state == "error" else None
-    message = link_message(
-        "error" if outcome else "success",
+    message = outcome_message(
+        session.link_token,
         state=state,
         provider=slug,
         error_type=error_type,
         error=outcome and outcome.message,
     )
-    context = {"state": state, "provider": provider_get(slug), "outcome": outcome, "detail": detail}
+    context = {
+        "state": state,
+        "provider": provider_get(slug),
+        "outcome": outcome,
+        "error_type": error_type,
+        "detail": detail,
+    }
     return render_step(request, "link/result.html", session, {**context, "message": message})
 
 
@@ -137,7 +175,13 @@ def step_redirect(session: WidgetSession, url: str, **params):
 
 
 def leave(request, url: str):
-    """Leave the widget for another site: an htmx request must be told to navigate itself."""
+    """Leave the widget for another site: an htmx request must be told to navigate itself.
+    Built by hand, as Django's redirects refuse the custom schemes (`myapp://…`) that mobile
+    apps register; `url` is a vendor's sign-in or a redirect_url the team allowed."""
     if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return redirect(url)
+        response = HttpResponse()
+        response["HX-Redirect"] = url
+    else:
+        response = HttpResponse(status=302)
+        response["Location"] = url
+    return response

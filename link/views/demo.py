@@ -1,51 +1,98 @@
 """A pretend customer app for the sandbox demo: it does server-side what a customer's backend
-does (create a user, mint link tokens with the team's credentials) and embeds the widget."""
+does (create a user, mint link tokens with the team's credentials) and embeds the widget. Off
+unless LINK_DEMO_ENABLED; its user and link sessions are made when the visitor asks to connect,
+and the user is remembered in the visitor's session."""
 
 import secrets
+from functools import wraps
 
-from django.http import Http404
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.conf import settings
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
+from connections.models import Connection
+from connections.selectors import VISIBLE_STATUSES
 from link.services import RedirectNotAllowed, link_token_create, link_web_url
 from providers.catalogue import CATALOGUE
-from teams.models import Team
+from teams.models import EndUser, Team
 from teams.services import end_user_create
 
 DEMO_TEAM = "Demo"
+_USER = "demo_user_id"
 _REDIRECT_PARAMS = ("state", "provider", "error_type", "error")
 
 
-def _demo_token(*, team, user, provider, redirect_url=None) -> str:
-    try:
-        token, _ = link_token_create(
-            team=team, user_id=user.pk, provider=provider, redirect_url=redirect_url
-        )
-    except RedirectNotAllowed:  # the team's allow-list leaves the demo page out
-        token, _ = link_token_create(team=team, user_id=user.pk, provider=provider)
-    return token
+def _demo_only(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.LINK_DEMO_ENABLED:
+            raise Http404("The demo is off (LINK_DEMO_ENABLED).")
+        team = Team.objects.filter(name=DEMO_TEAM, environment=Team.Environment.SANDBOX).first()
+        if team is None:
+            raise Http404("No sandbox team 'Demo': run `make demo` or `manage.py seed_demo`.")
+        return view(request, team, *args, **kwargs)
+
+    return wrapper
+
+
+def _visitor(request, team) -> EndUser | None:
+    return EndUser.objects.filter(pk=request.session.get(_USER), team=team).first()
+
+
+def _provider(data) -> str | None:
+    return data.get("provider") if data.get("provider") in CATALOGUE else None
 
 
 @require_GET
-def demo(request):
-    team = Team.objects.filter(name=DEMO_TEAM, environment=Team.Environment.SANDBOX).first()
-    if team is None:
-        raise Http404("No sandbox team 'Demo': run `make demo` or `manage.py seed_demo`.")
-    provider = request.GET.get("provider") if request.GET.get("provider") in CATALOGUE else None
-    user = end_user_create(team=team, client_user_id=f"demo-{secrets.token_hex(4)}")
-    full_page = _demo_token(
-        team=team,
-        user=user,
-        provider=provider,
-        redirect_url=request.build_absolute_uri(request.path),
+@_demo_only
+def demo(request, team):
+    user = _visitor(request, team)
+    connections = (
+        Connection.objects.filter(user=user, status__in=VISIBLE_STATUSES).order_by("provider")
+        if user
+        else []
     )
     context = {
         "user": user,
-        "full_page_url": link_web_url(token=full_page, team=team),
-        "popup_token": _demo_token(team=team, user=user, provider=provider),
-        "iframe_token": _demo_token(team=team, user=user, provider=provider),
+        "connections": connections,
         "returned": {k: request.GET[k] for k in _REDIRECT_PARAMS if k in request.GET},
         "providers": CATALOGUE.values(),
-        "provider": provider,
+        "provider": _provider(request.GET),
     }
-    return render(request, "demo/index.html", context)
+    response = render(request, "demo/index.html", context)
+    # The widget's popup must keep this page as its opener (see the README's headers table).
+    response["Cross-Origin-Opener-Policy"] = "same-origin-allow-popups"
+    return response
+
+
+@require_POST
+@_demo_only
+def demo_connect(request, team):
+    """The customer backend's part: a link token for this visitor's user (made now, the first
+    time). Full page: off to link_web_url, back here by redirect; embedded: the token as JSON
+    for the page's Link.create(…).open(token)."""
+    user = _visitor(request, team)
+    if user is None:
+        user = end_user_create(team=team, client_user_id=f"demo-{secrets.token_hex(4)}")
+        request.session[_USER] = str(user.pk)
+    provider = _provider(request.POST)
+    if request.POST.get("mode") != "full":
+        token, _ = link_token_create(team=team, user_id=user.pk, provider=provider)
+        return JsonResponse({"link_token": token})
+    back = request.build_absolute_uri(reverse("link:demo"))
+    try:
+        token, _ = link_token_create(
+            team=team, user_id=user.pk, provider=provider, redirect_url=back
+        )
+    except RedirectNotAllowed:  # the team's allow-list leaves the demo page out
+        token, _ = link_token_create(team=team, user_id=user.pk, provider=provider)
+    return redirect(link_web_url(token=token, team=team))
+
+
+@require_POST
+@_demo_only
+def demo_new_user(request, team):
+    request.session.pop(_USER, None)
+    return redirect("link:demo")

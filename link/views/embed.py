@@ -1,17 +1,21 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
-from django.contrib.staticfiles import finders
-from django.http import HttpResponse
+from django.shortcuts import render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
-
-_EMBED_SCRIPT = "link/initialize.js"
+from django.views.decorators.http import require_safe
 
 
-@require_GET
+@require_safe
 @cache_control(public=True, max_age=300)
 def embed_script(request):
     """The embed script at a stable URL (`/initialize.js`, where Vital's hook looks for it);
-    short-lived caching so a new release reaches embedding pages quickly."""
-    path = finders.find(_EMBED_SCRIPT) or settings.STATIC_ROOT / _EMBED_SCRIPT
-    with open(path, "rb") as script:
-        return HttpResponse(script.read(), content_type="text/javascript; charset=utf-8")
+    short-lived caching so a new release reaches embedding pages quickly. It names the widget's
+    origin itself, so it works wherever it is loaded from (a bundle, a proxy, a test route)."""
+    public = urlsplit(settings.LINK_PUBLIC_URL)
+    return render(
+        request,
+        "link/initialize.js",
+        {"origin": f"{public.scheme}://{public.netloc}"},
+        content_type="text/javascript; charset=utf-8",
+    )

@@ -1,6 +1,8 @@
 """The provider step: a password, MFA or email form, or "Continue to {vendor}" for OAuth. The
 connecting itself is link.connect's; these views only turn its results into the next step."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import reverse
@@ -9,11 +11,24 @@ from django.views.decorators.http import require_GET, require_http_methods
 from link import connect
 from link.errors import LinkError, ProviderNotOffered
 from link.forms import EmailForm, MfaForm, PasswordForm
-from link.services import link_token_check_provider
-from link.widget import link_message, outcome_for
+from link.services import link_token_check_provider, link_token_status
+from link.widget import (
+    in_app_browser,
+    link_message,
+    mfa_hint_is_destination,
+    outcome_for,
+    outcome_message,
+)
 from providers.catalogue import CATALOGUE
 
-from .base import leave, render_result, render_step, step_redirect, widget_step
+from .base import (
+    leave,
+    render_result,
+    render_step,
+    render_token_error,
+    step_redirect,
+    widget_step,
+)
 
 _FORMS = {"password": PasswordForm, "email": EmailForm}
 
@@ -50,8 +65,9 @@ def _connect(call, **kwargs) -> connect.ConnectResult:
 
 
 def _finish(request, session, result, *, form_template: str, context: dict):
-    """Where a ConnectResult leads: the customer's redirect (success, or an error with
-    on_error=redirect), the MFA step, the result step, or the same form with the error."""
+    """Where a ConnectResult leads: the MFA step; full page, the customer's redirect (success,
+    or an error with on_error=redirect); else the result step, or the same form with the
+    error. Embedded, the widget never leaves: the callbacks tell the embedding page."""
     link_token = session.link_token
     provider = result.provider
     if result.state == "pending_provider_mfa":
@@ -62,24 +78,34 @@ def _finish(request, session, result, *, form_template: str, context: dict):
             method=mfa.get("method", ""),
             hint=mfa.get("hint", ""),
         )
-    redirects = link_token.redirect_url and (
-        result.state != "error" or link_token.on_error == "redirect"
+    redirects = (
+        link_token.redirect_url
+        and not session.embed
+        and (result.state != "error" or link_token.on_error == "redirect")
     )
     if redirects:
         return leave(request, connect.result_redirect_url(link_token=link_token, result=result))
     if result.state != "error":
         return step_redirect(session, reverse("link:result"), provider=provider)
+    ended = link_token_status(link_token)  # e.g. closed after too many rejected attempts
+    if ended:
+        return render_token_error(request, session, ended, provider)
     outcome = outcome_for(result.error_type)
     if not outcome.retry:  # the session itself is over: expired, used, not valid
         return step_redirect(
             session, reverse("link:result"), provider=provider, error_type=result.error_type
         )
-    message = link_message(
-        "error", state="error", provider=provider, error_type=result.error_type, error=result.error
+    if form_template == "link/mfa.html" and not (link_token.flow or {}).get("mfa"):
+        outcome = outcome_for("mfa_restart")  # the vendor's sign-in is spent: no more codes
+    message = outcome_message(
+        link_token,
+        state="error",
+        provider=provider,
+        error_type=result.error_type,
+        error=result.error,
     )
-    return render_step(
-        request, form_template, session, {**context, "outcome": outcome, "message": message}
-    )
+    context |= {"outcome": outcome, "error_type": result.error_type, "message": message}
+    return render_step(request, form_template, session, context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -90,8 +116,21 @@ def provider_step(request, session, provider):
     info = CATALOGUE[provider]
     context = {"provider": info}
     if info.auth_type == "oauth":
-        template = "link/oauth.html"
-        return render_step(request, template, session, context)
+        webview = in_app_browser(request.headers.get("User-Agent", ""))
+        if webview:  # the vendor will likely refuse it: say so, and how to go on
+            context["in_app_browser"] = webview
+            here = reverse("link:provider", args=[provider])
+            context["open_elsewhere_url"] = (
+                f"{settings.LINK_PUBLIC_URL}{here}?{urlencode({'token': session.token})}"
+            )
+            context["message"] = link_message(
+                "event",
+                session.link_token,
+                name="WEBVIEW_DETECTED",
+                provider=provider,
+                browser=webview,
+            )
+        return render_step(request, "link/oauth.html", session, context)
     template = f"link/{info.auth_type}.html"
     form = _FORMS[info.auth_type](request.POST or None, provider=provider)
     context["form"] = form
@@ -125,11 +164,13 @@ def mfa_step(request, session, provider):
         return refused
     data = request.POST if request.method == "POST" else request.GET
     form = MfaForm(request.POST or None)
+    hint = data.get("hint", "")
     context = {
         "provider": CATALOGUE[provider],
         "form": form,
         "method": data.get("method", ""),
-        "hint": data.get("hint", ""),
+        "hint": hint,
+        "sent_to": mfa_hint_is_destination(hint),
     }
     if request.method == "GET" or not form.is_valid():
         return render_step(request, "link/mfa.html", session, context)
@@ -145,12 +186,14 @@ def mfa_step(request, session, provider):
 @require_GET
 @widget_step
 def oauth_start(request, session, provider):
-    """Off to the vendor's sign-in (top level or in a popup: vendors refuse to be framed)."""
+    """Off to the vendor's sign-in, in the widget's own window (full page) or, for an embedded
+    widget, in a window of its own: vendors refuse to be framed, and may cut a window they run
+    in off from its opener (COOP), which would cut a popup widget off from the customer."""
     if refused := _refused(request, session, provider):
         return refused
     try:
         url, cookie, value = connect.oauth_start_in_browser(
-            link_token=session.link_token, provider=provider
+            link_token=session.link_token, provider=provider, embedded=bool(session.embed)
         )
     except LinkError as exc:
         return render_result(
@@ -174,7 +217,7 @@ def oauth_start(request, session, provider):
 @require_GET
 @widget_step
 def oauth_wait(request, session, provider):
-    """A framed widget waits here while the vendor runs in a popup or tab; it polls until the
+    """An embedded widget waits here while the vendor runs in a popup or tab; it polls until the
     latest sign-in has an outcome (the popup also pings it the moment it is done). A success
     consumes the token, so the decorator shows it."""
     attempt = session.link_token.oauth_states.filter(provider=provider).order_by("-created_at")

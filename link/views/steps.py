@@ -3,6 +3,8 @@
 import unicodedata
 from functools import cache
 
+from django.conf import settings
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -15,7 +17,14 @@ from link.services import link_event_record, link_token_availability
 from link.widget import link_message
 from providers.catalogue import CATALOGUE, provider_get
 
-from .base import leave, render_result, render_step, step_redirect, widget_step
+from .base import (
+    leave,
+    render_result,
+    render_step,
+    render_token_error,
+    step_redirect,
+    widget_step,
+)
 
 
 def _fold(text: str) -> str:
@@ -40,10 +49,22 @@ def next_after_agreement(session) -> str:
     return reverse("link:providers")
 
 
+def start(request):
+    """`link_web_url`: the agreement, or the demo for someone who opens the bare root of a
+    server that runs it."""
+    if settings.LINK_DEMO_ENABLED and not request.GET:
+        return redirect("link:demo")
+    return agreement(request)
+
+
 @require_GET
-@widget_step
+@widget_step(shows_done=False)
 def agreement(request, session):
+    """The widget's first page. A used token opened again (a reopen, a new page load) is over:
+    the embedding page gets an exit rather than a second success."""
     link_token = session.link_token
+    if link_token.consumed_at:
+        return render_token_error(request, session, "token_consumed")
     if link_token.state == link_token.State.PENDING:
         link_event_record(link_token=link_token, kind=LinkEvent.Kind.OPENED)
     named = provider_get(link_token.provider) if link_token.provider else None
@@ -107,11 +128,12 @@ def result(request, session):
 @require_POST
 @widget_step(shows_done=False)
 def close(request, session):
-    """Done after a success; otherwise the user cancelled (`user_cancelled`)."""
+    """Done after a success; otherwise the user cancelled (`user_cancelled`): full page, back to
+    the customer's redirect_url when the token asks for it (on_close=redirect)."""
     link_token = session.link_token
     provider = request.POST.get("provider", "")
     if link_token.state == link_token.State.SUCCESS:
-        message = link_message("done", state="success", provider=provider)
+        message = link_message("done", link_token, state="success", provider=link_token.provider)
         return render_step(request, "link/closed.html", session, {"done": True, "message": message})
     link_event_record(
         link_token=link_token,
@@ -119,12 +141,17 @@ def close(request, session):
         provider=provider,
         error_type="user_cancelled",
     )
-    if link_token.on_close == "redirect" and link_token.redirect_url:
+    if link_token.on_close == "redirect" and link_token.redirect_url and not session.embed:
         cancelled = connect.ConnectResult(
             state="error", provider=provider, error_type="user_cancelled", error="User closed Link"
         )
         return leave(request, connect.result_redirect_url(link_token=link_token, result=cancelled))
     message = link_message(
-        "exit", state="error", provider=provider, error_type="user_cancelled", error="Closed"
+        "exit",
+        link_token,
+        state="error",
+        provider=provider,
+        error_type="user_cancelled",
+        error="User closed Link",
     )
     return render_step(request, "link/closed.html", session, {"message": message})

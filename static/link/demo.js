@@ -1,7 +1,10 @@
-// The demo customer app: opens Link in a popup or an iframe and lists the callbacks it gets.
+// The demo customer app: asks its backend for a link token when you connect, opens Link in a
+// popup or an iframe with it, and lists the callbacks it gets.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
   var log = document.getElementById("callbacks");
+  var form = document.getElementById("connect");
 
   function record(name) {
     return function (metadata) {
@@ -12,20 +15,22 @@
     };
   }
 
-  function connect(mode) {
-    var button = document.getElementById("connect-" + mode);
-    var link = Link.create({
-      token: button.dataset.token,
-      mode: mode,
-      onLoad: record("onLoad"),
-      onSuccess: record("onSuccess"),
-      onError: record("onError"),
-      onExit: record("onExit"),
-      onEvent: function (name, metadata) { record("onEvent:" + name)(metadata); },
-    });
-    button.addEventListener("click", function () { link.open(); });
-  }
-
-  connect("popup");
-  connect("iframe");
+  form.addEventListener("click", function (e) {
+    var button = e.target.closest("[data-mode]");
+    if (!button) return;
+    var body = new FormData(form);
+    body.set("mode", button.dataset.mode);
+    fetch(form.action, { method: "POST", body: body, credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (answer) {
+        Link.create({
+          mode: button.dataset.mode,
+          onLoad: record("onLoad"),
+          onSuccess: record("onSuccess"),
+          onError: record("onError"),
+          onExit: record("onExit"),
+          onEvent: function (name, metadata) { record("onEvent:" + name)(metadata); },
+        }).open(answer.link_token);
+      });
+  });
 })();

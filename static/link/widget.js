@@ -1,53 +1,50 @@
-// The widget's little bit of script: it tells the embedding page what happened (postMessage to
-// the embedding origin only), opens OAuth in a popup when framed, and shows/hides passwords.
-// Everything it enhances also works without it.
+// The widget's little bit of script: it tells the embedding page what happens (postMessage to
+// the embedding origin only; the embed script turns the messages into callbacks), opens an
+// embedded widget's OAuth sign-in in a window of its own, copies links and shows/hides
+// passwords. Everything it enhances also works without it.
 (function () {
   "use strict";
   var root = document.documentElement;
   root.classList.add("js");
   var origin = root.dataset.linkOrigin;
   var embed = root.dataset.linkEmbed;
-  var parentWindow = embed === "iframe" ? window.parent : window.opener;
-  var POPUP_ORIGIN_KEY = "vital-link-origin";
+  var session = root.dataset.linkSession || null;
+  var embedder = embed === "iframe" ? window.parent : embed === "popup" ? window.opener : null;
 
-  if (embed === "popup" && origin) {
-    // Kept for the OAuth return page, which the vendor opens in this same window.
-    sessionStorage.setItem(POPUP_ORIGIN_KEY, origin);
-  }
-
-  function post(message, target, targetOrigin) {
-    if (target && target !== window && targetOrigin) {
+  function post(message) {
+    if (embedder && embedder !== window && origin) {
       message.source = "vital-link";
-      target.postMessage(message, targetOrigin);
+      embedder.postMessage(message, origin);
     }
   }
 
+  function event(name, provider) {
+    post({ type: "event", name: name, metadata: { link_session_id: session, provider: provider || null } });
+  }
+
   function flushEvents() {
-    var node = document.getElementById("link-event");
+    var node = document.getElementById("link-events");
     if (!node) return;
     node.remove();
-    post(JSON.parse(node.textContent), parentWindow, origin);
+    JSON.parse(node.textContent).forEach(post);
   }
 
   function openerIsWidget() {
     try {
       return !!(window.opener && window.opener.document.documentElement.dataset.linkWidget !== undefined);
     } catch (e) {
-      return false; // a cross-origin opener: the customer's page
+      return false; // a cross-origin opener: not a window of ours
     }
   }
 
+  // The vendor's return page, in the window an embedded widget opened for the sign-in: wake
+  // the widget (it also polls, for a vendor that cut this window off from it), then close.
   function oauthDone() {
     var done = document.getElementById("oauth-done");
-    if (!done || !window.opener) return;
-    if (openerIsWidget()) {
-      // Framed widget: it opened us as a popup; tell it, then go away.
-      window.opener.postMessage({ source: "link-oauth" }, location.origin);
-      window.close();
-      return;
-    }
-    var event = JSON.parse(done.textContent);
-    post(event, window.opener, sessionStorage.getItem(POPUP_ORIGIN_KEY));
+    if (!done) return;
+    var wakes = openerIsWidget();
+    if (wakes) window.opener.postMessage({ source: "link-oauth" }, location.origin);
+    if (wakes || done.dataset.embedded !== undefined) window.close();
   }
 
   function checkNow() {
@@ -65,10 +62,24 @@
       toggle.setAttribute("aria-pressed", String(show));
       return;
     }
+    var copy = e.target.closest("[data-copy]");
+    if (copy) {
+      var field = document.getElementById(copy.dataset.copy);
+      field.select();
+      if (navigator.clipboard) navigator.clipboard.writeText(field.value).catch(function () {});
+      return;
+    }
+    var tracked = e.target.closest("a[data-link-event]");
+    if (tracked) event(tracked.dataset.linkEvent, tracked.dataset.provider);
     var oauth = e.target.closest("[data-oauth-popup]");
-    // Framed: the vendor opens in a popup while the link itself moves on to the waiting step,
-    // which offers a new tab if the popup was blocked.
+    // Embedded: the vendor opens in a window of its own while the widget moves on to the
+    // waiting step, which offers a new tab if the window was blocked.
     if (oauth) window.open(oauth.dataset.oauthPopup, "link-oauth", "popup,width=520,height=720");
+  });
+
+  document.addEventListener("submit", function (e) {
+    var form = e.target.closest("form[data-link-event]");
+    if (form) event(form.dataset.linkEvent, form.dataset.provider);
   });
 
   window.addEventListener("message", function (e) {
@@ -84,7 +95,7 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
-    post({ type: "loaded", metadata: {} }, parentWindow, origin);
+    post({ type: "loaded", metadata: { link_session_id: session, provider: null } });
     flushEvents();
     oauthDone();
   });

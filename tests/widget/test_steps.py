@@ -8,6 +8,16 @@ from django.utils import timezone
 from connections.models import Connection
 from link.models import LinkEvent, LinkToken
 
+# A sandbox team without an allow-list may be embedded anywhere.
+EMBEDDED = {"embed": "iframe", "origin": "https://customer.example"}
+
+
+def frame_ancestors(response) -> str:
+    """The CSP frame-ancestors source list of a response."""
+    policy = response.headers["Content-Security-Policy"]
+    directives = dict(d.strip().partition(" ")[::2] for d in policy.split(";"))
+    return directives["frame-ancestors"]
+
 
 def test_agreement_page_and_panel(widget, link_token, team):
     page = widget.step("/", link_token)
@@ -16,7 +26,7 @@ def test_agreement_page_and_panel(widget, link_token, team):
     assert html.startswith("<!doctype html>")
     assert team.name in html and f"/link/providers?token={link_token}" in html
     assert "X-Frame-Options" not in page.headers
-    assert page.headers["Content-Security-Policy"] == "frame-ancestors *"  # sandbox, no list
+    assert frame_ancestors(page) == "*"  # sandbox, no list
     assert "HX-Request" in page.headers["Vary"]
     panel = widget.step("/", link_token, htmx=True).content.decode()
     assert "<html" not in panel and "Continue" in panel
@@ -92,7 +102,9 @@ def test_password_form_has_labels_autocomplete_and_region(widget, link_token):
 
 def test_close_without_redirect(widget, link_token):
     html = widget.submit("/link/close", link_token).content.decode()
-    assert "Nothing was connected" in html and '"user_cancelled"' in html
+    assert "Nothing was connected" in html and "link-events" not in html  # nobody to tell
+    embedded = widget.submit("/link/close", link_token, **EMBEDDED).content.decode()
+    assert '"type": "exit"' in embedded and '"error_type": "user_cancelled"' in embedded
     assert LinkEvent.objects.filter(kind="closed", error_type="user_cancelled").exists()
 
 
@@ -142,8 +154,7 @@ def test_embed_origin_must_be_allowed(widget, make_token, team):
     assert 'data-link-origin="https://app.example"' in ok
     bad = widget.step("/", token, embed="iframe", origin="https://evil.example").content.decode()
     assert "data-link-origin" not in bad
-    csp = widget.step("/", token).headers["Content-Security-Policy"]
-    assert csp == "frame-ancestors 'self' https://app.example"
+    assert frame_ancestors(widget.step("/", token)) == "'self' https://app.example"
 
 
 def test_language_from_parameter_and_header(widget, link_token):
@@ -170,3 +181,46 @@ def test_branding(widget, link_token, team):
     team.accent_color = "red;}</"  # not a colour (stored before validation, or by hand)
     team.save()
     assert "--accent:#2563eb" in widget.step("/", link_token).content.decode()
+
+
+def test_every_widget_page_is_never_cached_and_says_who_may_frame_it(widget, make_token, team):
+    """Issue 16: widget pages lacked no-store, the token-error page framing headers."""
+    team.allowed_redirect_urls = ["https://app.example/cb"]
+    team.save()
+    token = make_token()
+    pages = [widget.step(p, token) for p in ("/", "/link/providers", "/link/provider/zwift")]
+    unknown = widget.step("/link/providers", "not-a-token")
+    LinkToken.objects.update(expires_at=timezone.now())
+    expired = widget.step("/link/providers", token)
+    for page in [*pages, unknown, expired]:
+        assert "no-store" in page.headers["Cache-Control"], page.content[:200]
+        assert page.headers["Cross-Origin-Opener-Policy"] == "unsafe-none"
+        assert page.headers["Referrer-Policy"] == "no-referrer"
+        assert "script-src" not in page.headers["Content-Security-Policy"]  # default-src 'self'
+        assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert frame_ancestors(unknown) == "'none'"  # names no team: nobody may frame it
+    assert frame_ancestors(expired) == "'self' https://app.example"
+    callback = widget.get("/v2/link/connect/oura?state=forged&code=x")
+    assert frame_ancestors(callback) == "'none'" and callback.headers["X-Frame-Options"] == "DENY"
+    assert "no-store" in callback.headers["Cache-Control"]
+
+
+def test_an_expired_token_tells_the_embedding_page_why(widget, link_token):
+    LinkToken.objects.update(expires_at=timezone.now())
+    html = widget.step("/link/provider/zwift", link_token, **EMBEDDED).content.decode()
+    assert '"type": "exit"' in html and '"error_type": "token_expired"' in html
+    assert '"provider": "zwift"' in html
+
+
+def test_a_used_token_opened_again_is_an_exit_not_a_second_success(widget, link_token):
+    LinkToken.objects.update(consumed_at=timezone.now(), state="success", provider="zwift")
+    html = widget.step("/", link_token, **EMBEDDED).content.decode()
+    assert "already used" in html and '"error_type": "token_consumed"' in html
+    assert '"type": "success"' not in html
+    assert "Zwift is connected" in widget.step("/link/result", link_token).content.decode()
+
+
+def test_embed_script_answers_head_and_names_its_origin(widget, settings):
+    settings.LINK_PUBLIC_URL = "https://link.example.com/base"
+    assert widget.head("/initialize.js").status_code == 200
+    assert 'var BASE = "https://link.example.com";' in widget.get("/initialize.js").content.decode()

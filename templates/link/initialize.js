@@ -1,11 +1,14 @@
-// Link embed script: Link.create({token, onSuccess, onExit, onError, onEvent, onLoad}) returns
-// {open(), exit(), destroy()}; window.Vital.create is the same, for Vital's React hook. It opens
-// the widget in an iframe (default) or a popup ({mode: "popup"}) and relays the widget's
-// messages, accepting only those from the widget's origin and its own window.
+// Link embed script, served at /initialize.js (where Vital's React hook loads it from):
+// Link.create({token, mode, onSuccess, onExit, onError, onEvent, onLoad}) returns
+// {open(token), exit(options), destroy()}; window.Vital.create is the same. It opens the widget
+// in an iframe (the default) or a popup ({mode: "popup"}) and turns the widget's messages into
+// callbacks, accepting only those from the widget's origin and its own window. The README's
+// callback table says what each callback gets, and when.
 (function () {
   "use strict";
-  var BASE = new URL(document.currentScript.src).origin;
+  var BASE = "{{ origin|escapejs }}";
   var noop = function () {};
+  var succeeded = {}; // link sessions whose onSuccess has fired on this page
 
   function create(config) {
     config = config || {};
@@ -18,6 +21,7 @@
       load: config.onLoad || noop,
     };
     var frame = null, popup = null, watch = null, loaded = false, finished = false;
+    var last = { link_session_id: null, provider: null };
 
     function widgetUrl(token) {
       var params = new URLSearchParams({ token: token, embed: mode, origin: location.origin });
@@ -31,6 +35,10 @@
       return frame ? frame.contentWindow : popup;
     }
 
+    function isOpen() {
+      return !!(frame || popup);
+    }
+
     function teardown() {
       window.removeEventListener("message", onMessage);
       clearInterval(watch);
@@ -39,24 +47,52 @@
       frame = popup = null;
     }
 
+    // Closed without a word from the widget: its popup closed by hand, or exit() called. After
+    // a success that is a HANDOFF, and onExit only for exit(), which Vital's hook waits on.
+    function closed(byApp) {
+      var metadata = { link_session_id: last.link_session_id, provider: last.provider };
+      teardown();
+      if (finished) {
+        metadata.state = "success";
+        on.event("HANDOFF", metadata);
+        if (byApp) on.exit(metadata);
+        return;
+      }
+      metadata.state = "error";
+      metadata.error_type = "user_cancelled";
+      metadata.error = "Closed";
+      on.event("EXIT", metadata);
+      on.exit(metadata);
+    }
+
     function onMessage(e) {
       var data = e.data;
       if (e.origin !== BASE || e.source !== widgetWindow() || !data || data.source !== "vital-link") return;
       var metadata = data.metadata || {};
-      on.event(data.type, metadata);
+      last.link_session_id = metadata.link_session_id || last.link_session_id;
+      last.provider = metadata.provider || last.provider;
       if (data.type === "loaded") {
-        if (!loaded) on.load(metadata);
+        if (loaded) return;
         loaded = true;
+        on.load(metadata);
+        on.event("OPEN", metadata);
+      } else if (data.type === "event") {
+        on.event(data.name, metadata);
       } else if (data.type === "success") {
         finished = true;
+        if (succeeded[metadata.link_session_id]) return; // a refresh or reopen of a finished session
+        succeeded[metadata.link_session_id] = true;
         on.success(metadata);
       } else if (data.type === "error") {
+        on.event("ERROR", metadata);
         on.error(metadata);
       } else if (data.type === "exit") {
         teardown();
+        on.event("EXIT", metadata);
         on.exit(metadata);
       } else if (data.type === "done") {
         teardown();
+        on.event("HANDOFF", metadata);
       }
     }
 
@@ -64,6 +100,7 @@
       frame = document.createElement("iframe");
       frame.src = url;
       frame.title = config.title || "Connect a provider";
+      frame.allow = "clipboard-write";
       frame.style.cssText = "position:fixed;inset:0;width:100%;height:100%;border:0;z-index:2147483647;background:rgba(0,0,0,.4)";
       if (document.body) document.body.appendChild(frame);
       else document.addEventListener("DOMContentLoaded", function () { document.body.appendChild(frame); });
@@ -73,16 +110,13 @@
       token = typeof token === "string" ? token : config.token;
       teardown();
       loaded = finished = false;
+      last = { link_session_id: null, provider: null };
       window.addEventListener("message", onMessage);
       if (mode === "popup") {
         popup = window.open(widgetUrl(token), "link-widget", "popup,width=480,height=760");
         if (popup) {
-          // Closing the popup by hand is an exit too.
           watch = setInterval(function () {
-            if (popup && popup.closed) {
-              teardown();
-              if (!finished) on.exit({ state: "error", error_type: "user_cancelled", error: "Closed" });
-            }
+            if (popup && popup.closed) closed(false);
           }, 500);
           return;
         }
@@ -93,10 +127,9 @@
 
     return {
       open: open,
+      // Vital's hook calls exit({force: true}) and waits for onExit before it destroys.
       exit: function () {
-        var wasOpen = !!(frame || popup);
-        teardown();
-        if (wasOpen && !finished) on.exit({ state: "error", error_type: "user_cancelled", error: "Closed" });
+        if (isOpen()) closed(true);
       },
       destroy: teardown,
     };

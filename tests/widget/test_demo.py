@@ -1,0 +1,111 @@
+"""The demo customer app (/demo/) and `make demo`: off unless enabled, link sessions made only
+when the visitor asks to connect, and every URL `make demo` prints answers, on any PORT."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+from django.test import override_settings
+
+from link.models import LinkToken
+from teams.models import EndUser, Team
+from tests.processes import ROOT, free_port, manage, production_env
+
+
+@pytest.fixture
+def demo_team(db):
+    return Team.objects.create(name="Demo", environment="sandbox")
+
+
+def test_the_page_makes_no_user_and_no_link_session(client, demo_team):
+    for _ in range(3):
+        assert client.get("/demo/").status_code == 200
+    assert not EndUser.objects.exists() and not LinkToken.objects.exists()
+
+
+def test_connecting_makes_one_user_per_visitor_and_a_session_per_connect(client, demo_team):
+    full = client.post("/demo/connect", {"mode": "full", "provider": "oura"})
+    assert full.status_code == 302 and "/?token=" in full.headers["Location"]
+    embedded = client.post("/demo/connect", {"mode": "iframe"}).json()
+    assert LinkToken.objects.filter(provider="oura").get().redirect_url.endswith("/demo/")
+    assert len(embedded["link_token"]) > 30
+    assert EndUser.objects.count() == 1 and LinkToken.objects.count() == 2
+    page = client.get("/demo/").content.decode()
+    assert EndUser.objects.get().client_user_id in page  # its connections are listed
+    client.post("/demo/new-user")
+    client.post("/demo/connect", {"mode": "popup"})
+    assert EndUser.objects.count() == 2
+
+
+@override_settings(LINK_DEMO_ENABLED=False)
+def test_off_it_is_a_404_and_creates_nothing(client, demo_team):
+    assert client.get("/demo/").status_code == 404
+    assert client.post("/demo/connect", {"mode": "full"}).status_code == 404
+    assert client.get("/").status_code == 404  # the widget without a token, not the demo
+    assert not EndUser.objects.exists()
+
+
+def test_production_settings_leave_it_off():
+    """The penetration test's finding: /demo/ lived on a server with DEBUG off."""
+    show = "from django.conf import settings; print(settings.LINK_DEMO_ENABLED)"
+    for extra, expected in (({}, "False"), ({"LINK_DEMO_ENABLED": "true"}, "True")):
+        shown = manage("shell", "--no-imports", "-c", show, env=production_env(**extra))
+        assert shown.stdout.strip() == expected, shown.stderr
+
+
+def test_the_bare_root_leads_to_the_demo(client, demo_team):
+    assert client.get("/").headers["Location"] == "/demo/"
+
+
+def test_make_demo_on_another_port(tmp_path):
+    """`make demo PORT=…`: what it prints answers, and the widget and OAuth go to that port."""
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LINK_"))},
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "PYTHON": sys.executable,
+    }
+    server = subprocess.Popen(
+        ["make", "-s", "demo", f"PORT={port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        printed = ""
+        while "Sandbox login" not in printed:
+            line = server.stdout.readline()
+            assert line, printed
+            printed += line
+        urls = re.findall(r"http://127\.0\.0\.1:\d+/\S*", printed)
+        assert urls and all(u.startswith(f"http://127.0.0.1:{port}/") for u in urls), printed
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                requests.get(f"{base}/healthz", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        for url in urls:
+            assert requests.get(url, timeout=10).status_code == 200, url
+        browser = requests.Session()
+        browser.get(urls[0], timeout=10)
+        started = browser.post(
+            f"{base}/demo/connect",
+            {"mode": "full", "csrfmiddlewaretoken": browser.cookies["csrftoken"]},
+            headers={"Referer": urls[0]},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert started.headers["Location"].startswith(f"{base}/?token="), started.headers
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
