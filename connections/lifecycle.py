@@ -33,11 +33,15 @@ def _retry_delay(failures: int) -> timedelta:
     return timedelta(minutes=5 * 2 ** (failures - 1))
 
 
-def connection_refresh(*, connection_id: int) -> str:
-    """Refresh one connection's credentials now. Returns what happened: "refreshed", "busy"
-    (another worker has it), "not_needed" (the vendor has nothing to refresh), "retry" or
-    "failed"."""
-    connection = _claim(connection_id, statuses=_LIVE)
+def connection_refresh(*, connection_id: int, only_when_due: bool = False) -> str:
+    """Refresh one connection's credentials now (`only_when_due`: unless its token no longer
+    expires within the margin, because another worker has just refreshed it). Returns what
+    happened: "refreshed", "busy" (another worker has it, or has just done it), "not_needed"
+    (the vendor has nothing to refresh), "retry" or "failed"."""
+    due = None
+    if only_when_due:
+        due = Q(expires_at__isnull=True) | Q(expires_at__lte=timezone.now() + REFRESH_MARGIN)
+    connection = _claim(connection_id, statuses=_LIVE, due=due)
     if connection is None:
         return "busy"
     rows = Connection.objects.filter(pk=connection_id)
@@ -71,13 +75,14 @@ def connection_refresh(*, connection_id: int) -> str:
     return "refreshed"
 
 
-def _claim(connection_id: int, *, statuses) -> Connection | None:
+def _claim(connection_id: int, *, statuses, due: Q | None = None) -> Connection | None:
     """Take the connection for one vendor call, unless another worker holds it or it is
-    backing off."""
+    backing off (or, with `due`, no longer matches it)."""
     now = timezone.now()
     lease = now + timedelta(seconds=3 * settings.LINK_PROVIDER_TIMEOUT_SECONDS + 30)
     claimed = (
         Connection.objects.filter(pk=connection_id, status__in=statuses, credentials__isnull=False)
+        .filter(due or Q())
         .filter(Q(refresh_lease_until__isnull=True) | Q(refresh_lease_until__lt=now))
         .update(refresh_lease_until=lease)
     )
@@ -188,7 +193,7 @@ def connection_due(*, connection_id: int) -> str:
     status = Connection.objects.filter(pk=connection_id).values_list("status", flat=True).first()
     if status == Connection.Status.PENDING:
         return connection_check_pending(connection_id=connection_id)
-    return connection_refresh(connection_id=connection_id)
+    return connection_refresh(connection_id=connection_id, only_when_due=True)
 
 
 def connections_due() -> list[int]:

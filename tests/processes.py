@@ -1,17 +1,23 @@
 """Real app processes with production settings (DJANGO_DEBUG off), for the tests that need a
-gunicorn or a management command outside the test process."""
+gunicorn or a management command outside the test process. Production shares its cache through
+Redis: the one in CACHE_URL when the run has one (CI's), else a throwaway redis-server."""
 
+import atexit
 import contextlib
+import functools
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import requests
 from cryptography.fernet import Fernet
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 # One set per run, so that every process started here can read what the others sealed.
@@ -22,14 +28,52 @@ SECRETS = {
 
 
 def production_env(**extra) -> dict:
-    """The environment of a production process: ours, without the test run's settings."""
+    """The environment of a production process: ours, without the test run's settings. Its
+    cache keys have a prefix of their own, so that tests do not share rate-limit counters."""
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LINK_"))},
         "DJANGO_SETTINGS_MODULE": "linkwidget.settings",
         "DJANGO_DEBUG": "false",
+        "CACHE_URL": f"{redis_url()}?key_prefix={secrets.token_hex(4)}",
         **SECRETS,
         **extra,
     }
+
+
+@functools.cache
+def redis_url() -> str:
+    """CACHE_URL if it is Redis, else a redis-server started for the rest of the run."""
+    configured = os.environ.get("CACHE_URL", "")
+    if configured.startswith("redis://"):
+        return configured
+    server = throwaway_redis()
+    url = server.__enter__()
+    atexit.register(server.__exit__, None, None, None)
+    return url
+
+
+@contextlib.contextmanager
+def throwaway_redis():
+    """A redis-server (Debian's) on a free port, keeping nothing on disk; yields its URL."""
+    workdir = tempfile.mkdtemp(prefix="link-redis-")
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            *("redis-server", "--bind", "127.0.0.1", "--port", str(port)),
+            *("--dir", workdir, "--save", "", "--appendonly", "no"),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+                break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def manage(*args: str, env: dict, check: bool = False) -> subprocess.CompletedProcess:
@@ -50,11 +94,45 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def postgres_url() -> str | None:
+    """The test database as a DATABASE_URL for other processes; None when the run is SQLite
+    (several processes share state only through PostgreSQL)."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        return None
+    return (
+        f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
+        f"{database['PORT']}/{database['NAME']}"
+    )
+
+
+@contextlib.contextmanager
+def task_workers(env: dict, count: int):
+    """`count` task workers (`manage.py db_worker`), stopped (SIGTERM) when the block ends."""
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
+    try:
+        yield workers
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.wait(timeout=30)
+
+
 @contextlib.contextmanager
 def gunicorns(env: dict, ports: list[int]):
     """Gunicorns on `ports` (static files collected first, as production serves them hashed);
-    stopped when the block ends. Plain http on loopback, so no redirect to https."""
-    env = {**env, "DJANGO_SECURE_SSL_REDIRECT": "false"}
+    stopped when the block ends. Plain http on loopback, so no redirect to https unless the
+    environment asks for it."""
+    env = {"DJANGO_SECURE_SSL_REDIRECT": "false", **env}
     manage("collectstatic", "--noinput", "-v0", env=env, check=True)
     servers = []
     try:
