@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    "ninja",  # /docs serves Swagger UI from ninja's bundled static files, not a CDN
     "teams",
     "link",
     "connections",
@@ -101,6 +102,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "linkwidget.probes.ProbeMiddleware",  # /healthz, /readyz, /metrics: before all the rest
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "api.middleware.ApiTrailingSlashMiddleware",
@@ -194,9 +196,15 @@ CSRF_COOKIE_SECURE = not DEBUG
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "linkwidget.jsonlog.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
+# Operators: one JSON object per log line (DJANGO_LOG_FORMAT=json), and Prometheus metrics at
+# /metrics for `Authorization: Bearer LINK_METRICS_TOKEN` (off while it is unset).
+if env.str("DJANGO_LOG_FORMAT", default="text") == "json":
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+LINK_METRICS_TOKEN = env.str("LINK_METRICS_TOKEN", default="")
 
 # In development, whitenoise serves straight from the source folders (no collectstatic).
 WHITENOISE_USE_FINDERS = DEBUG
