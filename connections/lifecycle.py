@@ -171,10 +171,12 @@ def connection_schedule(*, connection_id: int, run_after) -> None:
     """Queue the connection's next background step (a refresh, or a pending check) for
     `run_after`, on a backend that can defer tasks; elsewhere `manage.py connections_due`
     (from cron) picks it up."""
-    from .tasks import connection_due_task
+    from .tasks import DEFERRED_PRIORITY, connection_due_task
 
     if connection_due_task.get_backend().supports_defer:
-        connection_due_task.using(run_after=max(timezone.now(), run_after)).enqueue(connection_id)
+        run_after = max(timezone.now(), run_after)
+        task = connection_due_task.using(run_after=run_after, priority=DEFERRED_PRIORITY)
+        task.enqueue(connection_id)
 
 
 def connection_schedule_next(*, connection: Connection) -> None:
