@@ -25,7 +25,10 @@ def _required(name: str, dev_default):
         return value
     if DEBUG:
         return dev_default
-    raise ImproperlyConfigured(f"{name} must be set when DJANGO_DEBUG is off (see .env.example).")
+    raise ImproperlyConfigured(
+        f"{name} must be set when DJANGO_DEBUG is off (see .env.example; .env is read). "
+        "For development, set DJANGO_DEBUG=true, as make does."
+    )
 
 
 SECRET_KEY = _required("DJANGO_SECRET_KEY", _DEV_SECRET_KEY)
