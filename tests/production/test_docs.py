@@ -3,7 +3,6 @@ gunicorn with production settings, with every host but ours unresolvable, render
 operations, and no request leaves the server."""
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from tests.processes import free_port, gunicorns, production_env
 from tests.widget.browser import launch_options
@@ -11,9 +10,9 @@ from tests.widget.browser import launch_options
 pytestmark = pytest.mark.browser
 
 
-def test_docs_render_offline(tmp_path):
+def test_docs_render_offline(tmp_path, playwright):
     env = production_env(DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3")
-    with gunicorns(env, [free_port()]) as [base], sync_playwright() as playwright:
+    with gunicorns(env, [free_port()]) as [base]:
         options = launch_options()
         offline = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
         browser = playwright.chromium.launch(**{**options, "args": [*options["args"], offline]})

@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from connections.models import Connection
 from teams.models import EndUser, Team
@@ -17,12 +17,6 @@ from teams.services import api_key_create
 from .browser import BLOCK_THIRD_PARTY_COOKIES, check_step, launch_options
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="session")
-def playwright():
-    with sync_playwright() as p:
-        yield p
 
 
 @pytest.fixture(scope="session")
