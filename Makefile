@@ -2,12 +2,14 @@
 PYTHON ?= $(shell command -v python3.12 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
+# What `make test` needs (requirements-dev.txt), and what the demo needs (requirements.txt only).
 STAMP := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEMO_API_KEY ?= sk_us_demo0000000000000000000000000000000000
 PORT ?= 8000
 export DJANGO_DEBUG ?= true
 
-.PHONY: demo test lint browser bench messages
+.PHONY: demo test lint browser redis bench messages
 
 # Debian packages the project needs, installed where missing (as root, or through sudo).
 APT_INSTALL = SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -17,20 +19,30 @@ $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(RUNTIME_STAMP)
+
+$(RUNTIME_STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright cannot download browsers here).
 browser:
 	@command -v chromium >/dev/null || { $(APT_INSTALL) chromium >/dev/null; }
 
+# Debian's Redis: production processes share their cache through it (tests/processes.py).
+redis:
+	@command -v redis-server >/dev/null || { $(APT_INSTALL) redis-server >/dev/null; }
+
 # Compiled translations (the .mo files are committed too; this rebuilds them from the .po).
-messages: $(STAMP)
+messages: $(RUNTIME_STAMP)
 	@command -v msgfmt >/dev/null || { $(APT_INSTALL) gettext >/dev/null; }
 	$(PY) manage.py compilemessages -v0 --ignore=.venv
 
 # The widget and OAuth redirects live where the demo runs, on any PORT.
 demo: export LINK_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
-demo: $(STAMP) messages
+demo: $(RUNTIME_STAMP) messages
 	$(PY) manage.py migrate --noinput -v0
 	@$(PY) manage.py seed_demo --api-key $(DEMO_API_KEY) > .demo.json
 	@$(PY) -c "import json; d=json.load(open('.demo.json')); \
@@ -39,11 +51,15 @@ demo: $(STAMP) messages
 	'  Console:       http://127.0.0.1:$(PORT)/admin/  (' + d['admin_username'] + ' / ' + d['admin_password'] + ')\n' \
 	'  API key:       ' + d['api_key'] + '\n' \
 	'  Sandbox login: user_good / pass_good (MFA: user_mfa / pass_good, code 123456)\n')"
-	@# The task worker (webhooks, token refresh) runs beside the server and stops with it.
-	trap 'kill 0' EXIT; $(PY) manage.py db_worker --no-startup-delay & \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# The task worker (webhooks, token refresh) runs beside the server. Ctrl-C, or a SIGTERM
+	@# to make (which make passes on to this shell), stops both: the shell waits in `wait`,
+	@# where a signal's trap runs at once.
+	@$(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
+	$(PY) manage.py runserver --noreload 127.0.0.1:$(PORT) & server=$$!; \
+	trap 'kill $$worker $$server 2>/dev/null; wait' INT TERM EXIT; \
+	wait $$server
 
-test: $(STAMP) browser messages
+test: $(STAMP) browser redis messages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -35,11 +35,15 @@ def _retry_delay(failures: int) -> timedelta:
     return timedelta(minutes=5 * 2 ** (failures - 1))
 
 
-def connection_refresh(*, connection_id: int) -> str:
-    """Refresh one connection's credentials now. Returns what happened: "refreshed", "busy"
-    (another worker has it), "not_needed" (the vendor has nothing to refresh), "retry" or
-    "failed"."""
-    connection = _claim(connection_id, statuses=_LIVE)
+def connection_refresh(*, connection_id: int, only_when_due: bool = False) -> str:
+    """Refresh one connection's credentials now (`only_when_due`: unless its token no longer
+    expires within the margin, because another worker has just refreshed it). Returns what
+    happened: "refreshed", "busy" (another worker has it, or has just done it), "not_needed"
+    (the vendor has nothing to refresh), "retry" or "failed"."""
+    due = None
+    if only_when_due:
+        due = Q(expires_at__isnull=True) | Q(expires_at__lte=timezone.now() + REFRESH_MARGIN)
+    connection = _claim(connection_id, statuses=_LIVE, due=due)
     if connection is None:
         return "busy"
     rows = Connection.objects.filter(pk=connection_id)
@@ -73,13 +77,14 @@ def connection_refresh(*, connection_id: int) -> str:
     return "refreshed"
 
 
-def _claim(connection_id: int, *, statuses) -> Connection | None:
+def _claim(connection_id: int, *, statuses, due: Q | None = None) -> Connection | None:
     """Take the connection for one vendor call, unless another worker holds it or it is
-    backing off."""
+    backing off (or, with `due`, no longer matches it)."""
     now = timezone.now()
     lease = now + timedelta(seconds=3 * settings.LINK_PROVIDER_TIMEOUT_SECONDS + 30)
     claimed = (
         Connection.objects.filter(pk=connection_id, status__in=statuses, credentials__isnull=False)
+        .filter(due or Q())
         .filter(Q(refresh_lease_until__isnull=True) | Q(refresh_lease_until__lt=now))
         .update(refresh_lease_until=lease)
     )
@@ -168,10 +173,12 @@ def connection_schedule(*, connection_id: int, run_after) -> None:
     """Queue the connection's next background step (a refresh, or a pending check) for
     `run_after`, on a backend that can defer tasks; elsewhere `manage.py connections_due`
     (from cron) picks it up."""
-    from .tasks import connection_due_task
+    from .tasks import DEFERRED_PRIORITY, connection_due_task
 
     if connection_due_task.get_backend().supports_defer:
-        connection_due_task.using(run_after=max(timezone.now(), run_after)).enqueue(connection_id)
+        run_after = max(timezone.now(), run_after)
+        task = connection_due_task.using(run_after=run_after, priority=DEFERRED_PRIORITY)
+        task.enqueue(connection_id)
 
 
 def connection_schedule_next(*, connection: Connection) -> None:
@@ -190,7 +197,7 @@ def connection_due(*, connection_id: int) -> str:
     status = Connection.objects.filter(pk=connection_id).values_list("status", flat=True).first()
     if status == Connection.Status.PENDING:
         return connection_check_pending(connection_id=connection_id)
-    return connection_refresh(connection_id=connection_id)
+    return connection_refresh(connection_id=connection_id, only_when_due=True)
 
 
 def connections_due() -> list[int]:

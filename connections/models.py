@@ -42,7 +42,11 @@ class Connection(models.Model):
                 name="one_live_connection_per_provider",
             )
         ]
-        indexes = [models.Index(fields=["provider", "external_user_id"])]
+        indexes = [
+            models.Index(fields=["provider", "external_user_id"]),
+            # The due-work query (lifecycle.connections_due): tokens expiring soon, pending ones.
+            models.Index(fields=["status", "expires_at"], name="connection_due_idx"),
+        ]
 
     def __str__(self):
         return f"{self.provider} for {self.user_id}"

@@ -92,13 +92,13 @@ def webhook_send(*, team: Team, events: list[Event]) -> list[WebhookMessage]:
 
 
 def _enqueue(delivery: WebhookDelivery, run_after=None) -> None:
-    from .tasks import webhook_deliver
+    from .tasks import DEFERRED_PRIORITY, webhook_deliver
 
     task = webhook_deliver
     if run_after is not None:
         if not task.get_backend().supports_defer:
             return  # picked up by `manage.py webhooks_retry_due`
-        task = task.using(run_after=run_after)
+        task = task.using(run_after=run_after, priority=DEFERRED_PRIORITY)
     transaction.on_commit(lambda: task.enqueue(delivery.pk))
 
 

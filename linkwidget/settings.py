@@ -27,7 +27,10 @@ def _required(name: str, dev_default):
         return value
     if DEBUG:
         return dev_default
-    raise ImproperlyConfigured(f"{name} must be set when DJANGO_DEBUG is off (see .env.example).")
+    raise ImproperlyConfigured(
+        f"{name} must be set when DJANGO_DEBUG is off (see .env.example; .env is read). "
+        "For development, set DJANGO_DEBUG=true, as make does."
+    )
 
 
 SECRET_KEY = _required("DJANGO_SECRET_KEY", _DEV_SECRET_KEY)
@@ -96,6 +99,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "django_tasks_db",
+    "ninja",  # /docs serves Swagger UI from ninja's bundled static files, not a CDN
     "teams",
     "link",
     "connections",
@@ -104,6 +108,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "linkwidget.probes.ProbeMiddleware",  # /healthz, /readyz, /metrics: before all the rest
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "api.middleware.LegacyClientMiddleware",
@@ -215,7 +220,10 @@ _QUIET_BELOW = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "linkwidget.jsonlog.JsonFormatter"},
+    },
     "filters": {"url_secrets": {"()": "linkwidget.access_log.RedactUrlSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
@@ -225,6 +233,11 @@ LOGGING = {
         "django.server": {"filters": ["url_secrets"]},
     },
 }
+# Operators: one JSON object per log line (DJANGO_LOG_FORMAT=json), and Prometheus metrics at
+# /metrics for `Authorization: Bearer LINK_METRICS_TOKEN` (off while it is unset).
+if env.str("DJANGO_LOG_FORMAT", default="text") == "json":
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+LINK_METRICS_TOKEN = env.str("LINK_METRICS_TOKEN", default="")
 
 # In development, whitenoise serves straight from the source folders (no collectstatic).
 WHITENOISE_USE_FINDERS = DEBUG

@@ -4,10 +4,8 @@ from django.urls import include, path
 
 from api.api import api
 from api.oauth import token_view
-from linkwidget.views import healthz
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
     path("oauth/token", token_view, name="oauth-token"),
     path("admin/", admin.site.urls),
     # The widget: its root "/" (before the API's, which ninja claims as its index), /link/…,

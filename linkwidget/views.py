@@ -1,10 +1,20 @@
-"""Error pages for the whole site. A database outage answers 503 with Retry-After (clients and
-the SDK retry it) instead of a traceback; anything else unexpected is a plain 500."""
+"""Error pages for the whole site, and the operators' endpoints (probes and metrics). A
+database outage answers 503 with Retry-After (clients and the SDK retry it) instead of a
+traceback; anything else unexpected is a plain 500."""
 
+import logging
+import secrets
 import sys
 
-from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.conf import settings
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponseNotFound, JsonResponse
+from prometheus_client import CONTENT_TYPE_LATEST
+
+from .metrics import metrics_text
+
+log = logging.getLogger(__name__)
 
 _RETRY_AFTER_SECONDS = "30"
 
@@ -35,5 +45,49 @@ def server_error(request):
 
 
 def healthz(request):
-    """Liveness probe, and the benchmark's bare view: no database, no template."""
+    """Liveness: the process answers. No database, no cache (restarting the app would not mend
+    them), no template; the benchmark's bare view."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def _database_check() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _cache_check() -> None:
+    key = f"readyz:{secrets.token_hex(8)}"
+    cache.set(key, 1, timeout=10)
+    if cache.get(key) != 1:
+        raise RuntimeError("the cache did not keep a value")
+    cache.delete(key)
+
+
+def readyz(request):
+    """Readiness: 200 when the database and the cache both answer, else 503 naming which does
+    not (by exception class only: a message can hold a host or a user name)."""
+    checks = {"database": _database_check, "cache": _cache_check}
+    status = {}
+    for name, check in checks.items():
+        try:
+            check()
+            status[name] = "ok"
+        except Exception as exc:  # any failure means not ready
+            log.warning("readiness: %s unavailable (%s)", name, type(exc).__name__)
+            status[name] = f"unavailable ({type(exc).__name__})"
+    ready = all(value == "ok" for value in status.values())
+    return JsonResponse(status, status=200 if ready else 503)
+
+
+def metrics(request):
+    """Prometheus metrics for `Authorization: Bearer LINK_METRICS_TOKEN`; 404 while no token is
+    set."""
+    token = settings.LINK_METRICS_TOKEN
+    if not token:
+        return HttpResponseNotFound("Not found", content_type="text/plain")
+    offered = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    if not secrets.compare_digest(offered.encode(), token.encode()):
+        response = HttpResponse("A bearer token is required.", status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    return HttpResponse(metrics_text(), content_type=CONTENT_TYPE_LATEST)

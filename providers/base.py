@@ -109,7 +109,7 @@ class Adapter:
         self.base_urls = base_urls
         self.app = app
         self.redirect_uri = redirect_uri
-        self.http = HttpSession()
+        self.http = HttpSession(vendor=self.slug)
 
     def url(self, host: str, path: str) -> str:
         return self.base_urls[host] + path

@@ -7,9 +7,11 @@ answers at `{LINK_SANDBOX_BASE_URL}/sandbox/api.ouraring.com/oauth/token`. Rewri
 all it takes to point a sandbox team's adapter, or any vendor's own client library, at it."""
 
 import logging
+import time
 
 import requests
 from django.conf import settings
+from prometheus_client import Histogram
 from requests_oauthlib import OAuth2Session
 
 from .errors import ProviderApiError, ProviderUnavailable
@@ -18,8 +20,18 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = "LinkWidget/1.0 (+https://github.com/link-widget)"
 
+VENDOR_CALLS = Histogram(
+    "link_vendor_request_duration_seconds",
+    "Calls to vendors, by vendor and outcome (2xx, 4xx, 429, 5xx, timeout, unreachable).",
+    ["vendor", "outcome"],
+)
+
 
 class _Doorway:
+    def __init__(self, *args, vendor: str = "unknown", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.vendor = vendor
+
     def request(self, method, url, *args, errors_in_5xx: bool = False, **kwargs):
         """`errors_in_5xx`: the vendor reports ordinary errors (bad password) with a 5xx status
         and a JSON body (Dexcom Share does): hand those to the adapter to read."""
@@ -27,9 +39,13 @@ class _Doorway:
             kwargs["timeout"] = settings.LINK_PROVIDER_TIMEOUT_SECONDS
         headers = kwargs.setdefault("headers", None) or {}
         kwargs["headers"] = {"User-Agent": USER_AGENT, **headers}
+        outcome, started = "unreachable", time.monotonic()
         try:
             response = super().request(method, url, *args, **kwargs)
+            code = response.status_code
+            outcome = "429" if code == 429 else f"{code // 100}xx"
         except requests.Timeout:
+            outcome = "timeout"
             log.warning("provider timeout: %s %s", method, _no_query(url))
             raise ProviderUnavailable(
                 "The provider took too long to answer. Please try again in a few minutes."
@@ -37,6 +53,8 @@ class _Doorway:
         except requests.RequestException as exc:
             log.warning("provider unreachable: %s %s (%s)", method, _no_query(url), type(exc))
             raise ProviderUnavailable() from None
+        finally:
+            VENDOR_CALLS.labels(self.vendor, outcome).observe(time.monotonic() - started)
         if response.status_code == 429:
             raise ProviderUnavailable(
                 "The provider is receiving too many requests. Please try again in a few minutes."

@@ -157,7 +157,10 @@ class OAuth2Adapter(Adapter):
 
     def _session(self, scope: str | None = None):
         session = OAuth2HttpSession(
-            client_id=self.app.client_id, redirect_uri=self.redirect_uri, scope=scope
+            vendor=self.slug,
+            client_id=self.app.client_id,
+            redirect_uri=self.redirect_uri,
+            scope=scope,
         )
         session.register_compliance_hook("access_token_response", self.compliance_hook)
         session.register_compliance_hook("refresh_token_response", self.compliance_hook)

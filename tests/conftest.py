@@ -1,6 +1,7 @@
 import pytest
 import requests
 from django.test import Client
+from playwright.sync_api import sync_playwright
 
 from teams.models import Team
 from teams.services import api_key_create, end_user_create
@@ -100,3 +101,20 @@ def new_link_token(sandbox, team, live_user):
         return response.json()["link_token"]
 
     return make
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """One Playwright for the run: sync Playwright refuses to start while another is open."""
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright):
+    """One Chromium for the run (Debian's, see tests/widget/browser.py)."""
+    from tests.widget.browser import launch_options
+
+    browser = playwright.chromium.launch(**launch_options())
+    yield browser
+    browser.close()

@@ -1,9 +1,13 @@
 """Real app processes with production settings (DJANGO_DEBUG off), for the tests that need a
-gunicorn or a management command outside the test process."""
+gunicorn or a management command outside the test process. Production shares its cache through
+Redis: the one in CACHE_URL when the run has one (CI's), else a throwaway redis-server."""
 
+import atexit
 import contextlib
+import functools
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -26,14 +30,52 @@ SECRETS = {
 
 
 def production_env(**extra) -> dict:
-    """The environment of a production process: ours, without the test run's settings."""
+    """The environment of a production process: ours, without the test run's settings. Its
+    cache keys have a prefix of their own, so that tests do not share rate-limit counters."""
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LINK_"))},
         "DJANGO_SETTINGS_MODULE": "linkwidget.settings",
         "DJANGO_DEBUG": "false",
+        "CACHE_URL": f"{redis_url()}?key_prefix={secrets.token_hex(4)}",
         **SECRETS,
         **extra,
     }
+
+
+@functools.cache
+def redis_url() -> str:
+    """CACHE_URL if it is Redis, else a redis-server started for the rest of the run."""
+    configured = os.environ.get("CACHE_URL", "")
+    if configured.startswith("redis://"):
+        return configured
+    server = throwaway_redis()
+    url = server.__enter__()
+    atexit.register(server.__exit__, None, None, None)
+    return url
+
+
+@contextlib.contextmanager
+def throwaway_redis():
+    """A redis-server (Debian's) on a free port, keeping nothing on disk; yields its URL."""
+    workdir = tempfile.mkdtemp(prefix="link-redis-")
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            *("redis-server", "--bind", "127.0.0.1", "--port", str(port)),
+            *("--dir", workdir, "--save", "", "--appendonly", "no"),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+                break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def manage(*args: str, env: dict, check: bool = False) -> subprocess.CompletedProcess:
@@ -62,6 +104,34 @@ def database_url() -> str:
     return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+def postgres_url() -> str | None:
+    """The test database for other processes when it is PostgreSQL; None when the run is SQLite
+    (several processes share state only through PostgreSQL)."""
+    engine = settings.DATABASES["default"]["ENGINE"]
+    return database_url() if engine == "django.db.backends.postgresql" else None
+
+
+@contextlib.contextmanager
+def task_workers(env: dict, count: int):
+    """`count` task workers (`manage.py db_worker`), stopped (SIGTERM) when the block ends."""
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.2"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
+    try:
+        yield workers
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.wait(timeout=30)
+
+
 @contextlib.contextmanager
 def gunicorns(
     env: dict,
@@ -71,9 +141,10 @@ def gunicorns(
     log=subprocess.DEVNULL,
 ):
     """Gunicorns on `ports` (static files collected first, as production serves them hashed);
-    stopped when the block ends. Plain http on loopback, so no redirect to https, unless `tls`
-    gives a certificate and its key. Their output goes to `log` (an open file), if given."""
-    env = {**env, "DJANGO_SECURE_SSL_REDIRECT": "false"}
+    stopped when the block ends. Plain http on loopback, so no redirect to https unless the
+    environment asks for it or `tls` gives a certificate and its key. Their output goes to `log`
+    (an open file), if given."""
+    env = {"DJANGO_SECURE_SSL_REDIRECT": "false", **env}
     manage("collectstatic", "--noinput", "-v0", env=env, check=True)
     scheme, tls_args = (
         ("https", ["--certfile", tls[0], "--keyfile", tls[1]]) if tls else ("http", [])

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from teams.services import end_user_create
-from tests.widget.browser import SCREENSHOTS, axe_violations, launch_options
+from tests.widget.browser import SCREENSHOTS, axe_violations
 
 from .conftest import Kind, connection_create, populate, session_create, tasks_in_every_state
 from .layout import layout_problems
@@ -82,24 +82,22 @@ def _demo_data(team, other_team):
 
 
 @pytest.fixture
-def console(live_server, team, other_team, settings):
+def console(live_server, team, other_team, settings, chromium):
     """A logged-in Chromium page on the console, over the demo data."""
-    sync_api = pytest.importorskip("playwright.sync_api")
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     failed = _demo_data(team, other_team)
     get_user_model().objects.create_superuser("ops", "", PASSWORD)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**launch_options())
-        page = browser.new_page(viewport={"width": WIDTHS[0], "height": 900})
-        page.add_init_script(NO_TRANSITIONS)
-        page.goto(f"{live_server.url}/admin/")
-        page.fill("#id_username", "ops")
-        page.fill("#id_password", PASSWORD)
-        page.click("input[type=submit]")
-        page.wait_for_selector("#funnel-title")
-        page.session = failed  # the session whose timeline is shown
-        yield page
-        browser.close()
+    context = chromium.new_context(viewport={"width": WIDTHS[0], "height": 900})
+    page = context.new_page()
+    page.add_init_script(NO_TRANSITIONS)
+    page.goto(f"{live_server.url}/admin/")
+    page.fill("#id_username", "ops")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_selector("#funnel-title")
+    page.session = failed  # the session whose timeline is shown
+    yield page
+    context.close()
 
 
 def _pages(live_server, team, session):

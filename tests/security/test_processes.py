@@ -4,10 +4,9 @@ on one finishes on the other)."""
 
 import pytest
 import requests
-from django.conf import settings
 
 from connections.models import Connection
-from tests.processes import database_url, free_port, gunicorns, manage, production_env
+from tests.processes import free_port, gunicorns, manage, postgres_url, production_env
 from tests.sandbox import consent
 
 
@@ -20,9 +19,9 @@ def test_check_deploy_has_no_warning():
 @pytest.fixture
 def two_servers(team):
     """Two gunicorns on the test database: (url_a, url_b)."""
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    url = postgres_url()
+    if url is None:
         pytest.skip("several processes share state only through PostgreSQL; this run is SQLite")
-    url = database_url()
     ports = [free_port(), free_port()]
     env = production_env(LINK_SANDBOX_ENABLED="true", DATABASE_URL=url, DATABASE_CONN_MAX_AGE="0")
     a, b = (f"http://127.0.0.1:{p}" for p in ports)

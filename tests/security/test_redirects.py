@@ -93,17 +93,14 @@ def test_a_development_servers_sandbox_team_may_redirect_anywhere(team, end_user
 
 
 @pytest.mark.browser
-def test_chromium_agrees(customer):
+def test_chromium_agrees(customer, chromium):
     """Where Chromium's URL parser says each URL leads: every URL refused leaves /callback, and
     every URL accepted was stored as the very URL Chromium makes of it."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    from tests.widget.browser import launch_options
 
     urls = ESCAPES + list(INSIDE)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(**launch_options())
-        hrefs = browser.new_page().evaluate("urls => urls.map(u => new URL(u).href)", urls)
-        browser.close()
+    page = chromium.new_page()
+    hrefs = page.evaluate("urls => urls.map(u => new URL(u).href)", urls)
+    page.close()
     followed = dict(zip(urls, hrefs, strict=True))
     for url in ESCAPES:
         path = followed[url].removeprefix("https://app.example.com")

@@ -1,9 +1,6 @@
 import os
 
 import pytest
-from playwright.sync_api import sync_playwright
-
-from .browser import launch_options
 
 
 @pytest.fixture
@@ -20,16 +17,3 @@ def make_token(api, end_user):
 
 # The widget on 127.0.0.1; browser tests embed it from 127.0.0.2, another site.
 os.environ.setdefault("DJANGO_LIVE_TEST_SERVER_ADDRESS", "127.0.0.1")
-
-
-@pytest.fixture(scope="session")
-def playwright():
-    with sync_playwright() as p:
-        yield p
-
-
-@pytest.fixture(scope="session")
-def chromium(playwright):
-    browser = playwright.chromium.launch(**launch_options())
-    yield browser
-    browser.close()
