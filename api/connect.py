@@ -19,6 +19,7 @@ from providers.catalogue import provider_get
 from teams.models import EndUser
 
 from .auth import team_auth
+from .enums import Region
 from .link import error_body
 from .schemas import ErrorOut
 
@@ -31,7 +32,7 @@ RegionHeader = Header(None, alias="x-vital-link-client-region")
 class PasswordIn(Schema):
     username: str = Field(min_length=1, max_length=320)
     password: str = Field(min_length=1, max_length=1024)
-    region: str | None = Field(None, max_length=16)
+    region: Region | None = None
 
 
 class MfaIn(Schema):
@@ -40,7 +41,7 @@ class MfaIn(Schema):
 
 class EmailIn(Schema):
     email: str = Field(min_length=3, max_length=320)
-    region: str | None = Field(None, max_length=16)
+    region: Region | None = None
     provider: str | None = Field(None, max_length=40, description="Deprecated; the path wins.")
 
 

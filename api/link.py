@@ -1,7 +1,10 @@
 import secrets
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 from uuid import UUID
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Header, Router
 from ninja.errors import ValidationError
@@ -50,7 +53,7 @@ def link_token(request, payload: LinkTokenIn):
     user_id = payload.user_id or payload.user_key
     if user_id is None:
         raise ValidationError(
-            [{"loc": ["body", "payload", "user_id"], "msg": "Field required", "type": "missing"}]
+            [{"loc": ["body", "user_id"], "msg": "Field required", "type": "missing"}]
         )
     try:
         token, _ = link_token_create(
@@ -64,7 +67,7 @@ def link_token(request, payload: LinkTokenIn):
         )
     except RedirectNotAllowed as exc:
         raise ValidationError(
-            [{"loc": ["body", "payload", "redirect_url"], "msg": str(exc), "type": "value_error"}]
+            [{"loc": ["body", "redirect_url"], "msg": str(exc), "type": "value_error"}]
         ) from None
     return {"link_token": token, "link_web_url": link_web_url(token=token, team=team)}
 
@@ -111,9 +114,17 @@ def form_components(auth_type: str) -> dict:
     return {}
 
 
+def _oauth_url(slug: str, token: str) -> str:
+    """Where a browser starts this link session's sign-in at the vendor: the widget's step
+    that sends it on (the vendor's own URL carries a one-time state, made when it is used)."""
+    step = reverse("link:oauth-start", args=[slug])
+    return f"{settings.LINK_PUBLIC_URL}{step}?token={quote(token, safe='')}"
+
+
 @router.get("link/providers", response={200: list[SourceLinkOut], **_LINK_ERRORS})
 def link_providers(request, x_vital_link_token: str | None = LinkTokenHeader):
-    """The providers this link token may connect (its `filter_on_providers`)."""
+    """The providers this link token may connect (its `filter_on_providers`); for OAuth ones,
+    `oauth_url` starts the vendor's sign-in in a browser."""
     link_token = link_token_resolve(x_vital_link_token)
     return [
         {
@@ -122,6 +133,7 @@ def link_providers(request, x_vital_link_token: str | None = LinkTokenHeader):
             "slug": p.slug,
             "description": p.description,
             "logo": p.logo,
+            "oauth_url": _oauth_url(p.slug, x_vital_link_token) if p.auth_type == "oauth" else None,
             "auth_type": p.auth_type,
             "form_components": form_components(p.auth_type),
         }
