@@ -80,7 +80,8 @@ api = LinkApi(
         "Self-hosted Link: wire-compatible with Vital's v2 Link API. Authenticate with "
         "`X-Vital-API-Key` (or a bearer token from `POST /oauth/token`); the widget's "
         "endpoints take the link token in `x-vital-link-token`. The 2021-22 SDKs' `/v1/` paths "
-        "and `LinkToken` header are read as `/v2/` and `x-vital-link-token`."
+        "and `LinkToken` header are read as `/v2/` and `x-vital-link-token`. Where Link "
+        "deliberately differs from Vital's published spec, the operation's description says so."
     ),
     docs_url="/docs",
     openapi_url="/openapi.json",

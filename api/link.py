@@ -48,7 +48,10 @@ def error_body(exc: LinkError) -> dict:
 @router.post("link/token", auth=team_auth, response={200: LinkTokenOut, 400: ErrorOut})
 def link_token(request, payload: LinkTokenIn):
     """Create a link token for one of the team's users; it expires after an hour and is
-    consumed by a successful connection."""
+    consumed by a successful connection. As in the Link docs (and unlike Vital's later
+    spec, which answers 422 for a value outside its `Providers`), an unknown user is 400
+    `INVALID_USER_ID` and a `provider` or `filter_on_providers` entry Link does not serve 400
+    `INVALID_PROVIDER`."""
     team = request.auth.team
     user_id = payload.user_id or payload.user_key
     if user_id is None:
@@ -160,7 +163,8 @@ def team_link_config(request, x_vital_link_token: str | None = LinkTokenHeader):
 
 @router.post("link/code/create", auth=team_auth, response={200: LinkCodeOut, 400: ErrorOut})
 def link_code_create(request, user_id: UUID, expires_at: datetime | None = None):
-    """A short code a mobile app can exchange for a link session. Query parameters, no body."""
+    """A short code a mobile app can exchange for a link session. Query parameters, no body.
+    An unknown user is 400 `INVALID_USER_ID`, as in the Link docs."""
     team = request.auth.team
     if not EndUser.objects.filter(pk=user_id, team=team).exists():
         raise InvalidUserId(f"User {user_id} does not exist.")

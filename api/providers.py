@@ -30,7 +30,8 @@ def _providers_json(public_url: str) -> bytes:
 @router.get("providers", auth=team_auth, response=list[ProviderDetailedOut])
 def providers_list(request, source_type: str | None = None):
     """Every provider a user can connect through Link. `source_type` is accepted for
-    compatibility; all of them are cloud providers."""
+    compatibility; all of them are cloud providers. Beyond Vital's fields, each says how
+    sure we are of the vendor's login (`status`, `docs_url`, `checked_on`, `note`)."""
     return HttpResponse(
         _providers_json(settings.LINK_PUBLIC_URL),
         content_type=f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}",

@@ -18,6 +18,7 @@ from vital.types import Address, ConnectionRecipe
 from vital.user.raw_client import RawUserClient
 
 from teams.services import api_key_create
+from tests.api.test_user_operations import INFO
 
 from .strict import strict_problems
 
@@ -68,15 +69,6 @@ EXTRAS = {
     "ProviderLinkResponse": {"success"},
     # In Vital's published spec (UserAddress, API 0.4.687), newer than the SDK's Address.
     "Address": {"access_notes"},
-}
-
-USER_INFO = {
-    "first_name": "Ada",
-    "last_name": "Lovelace",
-    "email": "ada@example.com",
-    "phone_number": "+447700900123",
-    "gender": "female",
-    "dob": "1990-12-10",
 }
 
 
@@ -201,7 +193,7 @@ def test_every_served_operation_answers_the_sdks_model_strictly(sdk):
     call("user.get_connected_providers", uid)
     call("user.refresh", uid)
     call("user.get_team_metrics")
-    call("user.upsert_user_info", uid, **USER_INFO, address=_address())
+    call("user.upsert_user_info", uid, **{**INFO, "address": Address(**INFO["address"])})
     call("user.get_latest_user_info", uid)
     call("user.get_devices", uid)
     with pytest.raises(ApiError) as no_device:
@@ -241,9 +233,3 @@ def test_every_served_operation_answers_the_sdks_model_strictly(sdk):
 
 def test_the_lists_name_real_sdk_methods():
     assert set(NOT_SERVED) | set(NO_SUCCESS) <= sdk_methods()
-
-
-def _address() -> Address:
-    return Address(
-        first_line="12 St James's Square", country="GB", zip="SW1Y 4JH", city="London", state="-"
-    )
