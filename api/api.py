@@ -1,9 +1,10 @@
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
 from link.errors import LinkError
 from linkwidget.ratelimit import RateLimited, too_many_requests
 
-from . import connect, legacy, link, providers, users
+from . import bulk, connect, legacy, link, providers, users
 
 # What every operation can answer beyond its own declarations: ninja's 422 when the input does
 # not validate, 400 when a body is not JSON at all or the input holds a NUL character
@@ -45,6 +46,19 @@ def _bad_request(responses: dict) -> None:
 
 
 class LinkApi(NinjaAPI):
+    def validation_error_from_error_contexts(self, error_contexts):
+        """FastAPI's `loc`, as Vital answers: a body that is one schema is not named in it
+        (`["body", "user_id"]`, not ninja's `["body", "payload", "user_id"]`)."""
+        errors = []
+        for context in error_contexts:
+            found = super().validation_error_from_error_contexts([context]).errors
+            model = context.model
+            if model.__ninja_param_source__ == "body" and len(model.model_fields) == 1:
+                for error in found:
+                    error["loc"] = (error["loc"][0], *error["loc"][2:])
+            errors.extend(found)
+        return ValidationError(errors)
+
     def get_openapi_schema(self, **kwargs):
         schema = super().get_openapi_schema(**kwargs)
         for operations in schema["paths"].values():
@@ -67,7 +81,8 @@ api = LinkApi(
         "Self-hosted Link: wire-compatible with Vital's v2 Link API. Authenticate with "
         "`X-Vital-API-Key` (or a bearer token from `POST /oauth/token`); the widget's "
         "endpoints take the link token in `x-vital-link-token`. The 2021-22 SDKs' `/v1/` paths "
-        "and `LinkToken` header are read as `/v2/` and `x-vital-link-token`."
+        "and `LinkToken` header are read as `/v2/` and `x-vital-link-token`. Where Link "
+        "deliberately differs from Vital's published spec, the operation's description says so."
     ),
     docs_url="/docs",
     openapi_url="/openapi.json",
@@ -88,4 +103,5 @@ api.add_router("/v2/", legacy.router)
 api.add_router("/v2/", users.router)
 api.add_router("/v2/", providers.router)
 api.add_router("/v2/", link.router)
+api.add_router("/v2/", bulk.router)
 api.add_router("/v2/", connect.router)

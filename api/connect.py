@@ -20,6 +20,7 @@ from providers.catalogue import provider_get
 from teams.models import EndUser
 
 from .auth import team_auth
+from .enums import Region
 from .link import error_body
 from .schemas import ErrorOut
 
@@ -32,7 +33,7 @@ RegionHeader = Header(None, alias="x-vital-link-client-region")
 class PasswordIn(Schema):
     username: str = Field(min_length=1, max_length=320)
     password: str = Field(min_length=1, max_length=1024)
-    region: str | None = Field(None, max_length=16)
+    region: Region | None = None
 
 
 class MfaIn(Schema):
@@ -41,7 +42,7 @@ class MfaIn(Schema):
 
 class EmailIn(Schema):
     email: str = Field(min_length=3, max_length=320)
-    region: str | None = Field(None, max_length=16)
+    region: Region | None = None
     provider: str | None = Field(None, max_length=40, description="Deprecated; the path wins.")
 
 
@@ -144,7 +145,13 @@ def provider_password(
     x_vital_link_token: str | None = LinkTokenHeader,
     x_vital_link_client_region: str | None = RegionHeader,
 ):
-    """Connect a password provider with the user's credentials."""
+    """Connect a password provider with the user's credentials.
+
+    Deliberately as the original Link docs, not Vital's later spec: credentials the vendor
+    rejects answer 400 `INVALID_CREDENTIALS` (Vital: 200, `state: "error"`), and a provider
+    that is unknown, not served or not a password one answers 400 `INVALID_PROVIDER` (Vital:
+    422 outside its `PasswordProviders`). Link token problems are 401 `INVALID_REQUEST` or
+    400 `MISSING_LINK_TOKEN`. Every other outcome is a 200 ProviderLinkResponse."""
     return _flow(
         provider,
         x_vital_link_token,
@@ -162,7 +169,9 @@ def provider_password(
 def provider_password_mfa(
     request, provider: str, payload: MfaIn, x_vital_link_token: str | None = LinkTokenHeader
 ):
-    """Finish a password connection with the one-time code the vendor sent."""
+    """Finish a password connection with the one-time code the vendor sent. The same
+    deliberate codes as the password connect (400 `INVALID_PROVIDER`, 401/400 for the link
+    token)."""
     return _flow(
         provider,
         x_vital_link_token,
@@ -176,7 +185,12 @@ def provider_password_mfa(
 def provider_email(
     request, provider: str, payload: EmailIn, x_vital_link_token: str | None = LinkTokenHeader
 ):
-    """Connect an email provider; the connection stays pending until the vendor links it."""
+    """Connect an email provider. Deliberately, the answer's `state` is `pending` (beyond
+    Vital's documented values, which Vital calls non-exhaustive): the connection is only
+    usable once the user links the account on the vendor's side, and Link checks until then
+    (a `provider.connection.created` webhook follows). `provider_id` is the email, as Vital's
+    `external_user_id` is for email providers. An unknown or non-email provider is 400
+    `INVALID_PROVIDER`, as in the Link docs."""
     return _flow(
         provider,
         x_vital_link_token,
@@ -206,7 +220,9 @@ def legacy_email_auth(
     "link/provider/oauth/{provider}", response={200: SourceOut, 400: ErrorOut, 401: ErrorOut}
 )
 def provider_oauth(request, provider: str, x_vital_link_token: str | None = LinkTokenHeader):
-    """The provider, with the vendor's sign-in URL (`oauth_url`) to send the browser to."""
+    """The provider, with the vendor's sign-in URL (`oauth_url`) to send the browser to. An
+    unknown, unserved or non-OAuth provider is 400 `INVALID_PROVIDER`, as in the Link docs
+    (Vital: 422 outside its `OAuthProviders`)."""
     link_token = link_token_resolve(x_vital_link_token)
     oauth_url = connect.oauth_start(link_token=link_token, provider=provider)
     info = provider_get(provider)
@@ -225,7 +241,9 @@ def provider_oauth(request, provider: str, x_vital_link_token: str | None = Link
 
 @router.post("link/connect/demo", auth=team_auth, response={200: DemoOut, 400: ErrorOut})
 def connect_demo(request, payload: DemoIn):
-    """Give a sandbox team's user a demo connection."""
+    """Give a sandbox team's user a demo connection. As in the Link docs, an unknown user is
+    400 `INVALID_USER_ID` and a provider without a demo 400 `INVALID_PROVIDER` (Vital: 422
+    outside its `DemoProviders`)."""
     user = EndUser.objects.filter(pk=payload.user_id, team=request.auth.team).first()
     if user is None:
         raise InvalidUserId(f"User {payload.user_id} does not exist.")

@@ -1,6 +1,9 @@
 from datetime import datetime
+from urllib.parse import quote
 from uuid import UUID
 
+from django.conf import settings
+from django.urls import reverse
 from ninja import Header, Router
 from ninja.errors import ValidationError
 
@@ -44,12 +47,15 @@ def error_body(exc: LinkError) -> dict:
 @router.post("link/token", auth=team_auth, response={200: LinkTokenOut, 400: ErrorOut})
 def link_token(request, payload: LinkTokenIn):
     """Create a link token for one of the team's users; it expires after an hour and is
-    consumed by a successful connection."""
+    consumed by a successful connection. As in the Link docs (and unlike Vital's later
+    spec, which answers 422 for a value outside its `Providers`), an unknown user is 400
+    `INVALID_USER_ID` and a `provider` or `filter_on_providers` entry Link does not serve 400
+    `INVALID_PROVIDER`."""
     team = request.auth.team
     user_id = payload.user_id or payload.user_key
     if user_id is None:
         raise ValidationError(
-            [{"loc": ["body", "payload", "user_id"], "msg": "Field required", "type": "missing"}]
+            [{"loc": ["body", "user_id"], "msg": "Field required", "type": "missing"}]
         )
     try:
         token, _ = link_token_create(
@@ -63,7 +69,7 @@ def link_token(request, payload: LinkTokenIn):
         )
     except RedirectNotAllowed as exc:
         raise ValidationError(
-            [{"loc": ["body", "payload", "redirect_url"], "msg": str(exc), "type": "value_error"}]
+            [{"loc": ["body", "redirect_url"], "msg": str(exc), "type": "value_error"}]
         ) from None
     return {"link_token": token, "link_web_url": link_web_url(token=token, team=team)}
 
@@ -110,9 +116,17 @@ def form_components(auth_type: str) -> dict:
     return {}
 
 
+def _oauth_url(slug: str, token: str) -> str:
+    """Where a browser starts this link session's sign-in at the vendor: the widget's step
+    that sends it on (the vendor's own URL carries a one-time state, made when it is used)."""
+    step = reverse("link:oauth-start", args=[slug])
+    return f"{settings.LINK_PUBLIC_URL}{step}?token={quote(token, safe='')}"
+
+
 @router.get("link/providers", response={200: list[SourceLinkOut], **_LINK_ERRORS})
 def link_providers(request, x_vital_link_token: str | None = LinkTokenHeader):
-    """The providers this link token may connect (its `filter_on_providers`)."""
+    """The providers this link token may connect (its `filter_on_providers`); for OAuth ones,
+    `oauth_url` starts the vendor's sign-in in a browser."""
     link_token = link_token_resolve(x_vital_link_token)
     return [
         {
@@ -121,6 +135,7 @@ def link_providers(request, x_vital_link_token: str | None = LinkTokenHeader):
             "slug": p.slug,
             "description": p.description,
             "logo": p.logo,
+            "oauth_url": _oauth_url(p.slug, x_vital_link_token) if p.auth_type == "oauth" else None,
             "auth_type": p.auth_type,
             "form_components": form_components(p.auth_type),
         }
@@ -148,7 +163,8 @@ def team_link_config(request, x_vital_link_token: str | None = LinkTokenHeader):
 @router.post("link/code/create", auth=team_auth, response={200: LinkCodeOut, 400: ErrorOut})
 def link_code_create(request, user_id: UUID, expires_at: datetime | None = None):
     """A short code a mobile app can exchange for a link session, valid for an hour or until
-    `expires_at` (within a day). Query parameters, no body."""
+    `expires_at` (within a day). Query parameters, no body. An unknown user is 400
+    `INVALID_USER_ID`, as in the Link docs."""
     try:
         code, row = link_code_issue(team=request.auth.team, user_id=user_id, expires_at=expires_at)
     except LinkCodeExpiry as exc:

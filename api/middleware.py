@@ -1,4 +1,5 @@
 import json
+from http import HTTPStatus
 
 from django.http import HttpResponseBadRequest, JsonResponse
 
@@ -18,6 +19,30 @@ class ApiTrailingSlashMiddleware:
         if len(path) > 1 and path.endswith("/") and path.startswith(_API_PREFIXES):
             request.path_info = path.rstrip("/")
         return self.get_response(request)
+
+
+class ApiJsonErrorsMiddleware:
+    """Every `/v2/` answer is JSON, as Vital's (FastAPI's) are: Django's page for a path no
+    route matches and ninja's bare 405 become `{"detail": "Not Found"}` and
+    `{"detail": "Method Not Allowed"}`, with their headers (`Allow`) kept."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path_info.startswith("/v2/")
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        status = response.status_code
+        answer = JsonResponse({"detail": HTTPStatus(status).phrase}, status=status)
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                answer[header] = response[header]
+        return answer
 
 
 class LegacyClientMiddleware:

@@ -30,7 +30,8 @@ def _catalogue_json(public_url: str) -> dict[str, dict]:
 def providers_list(request, source_type: str | None = None):
     """Every provider a user can connect through Link, with whether this team's users are
     offered it and, if not, why (`not_offered`). `source_type` is accepted for compatibility;
-    all of them are cloud providers."""
+    all of them are cloud providers. Beyond Vital's fields, each says how sure we are of the
+    vendor's login (`status`, `docs_url`, `checked_on`, `sources`, `note`)."""
     catalogue = _catalogue_json(settings.LINK_PUBLIC_URL)
     items = []
     for slug, why_not in provider_availability(team=request.auth.team).items():

@@ -87,8 +87,8 @@ class _UserFields(Schema):
         json_schema_extra=lambda schema: schema.update(enum=[*sorted(_time_zones()), None]),
     )
     fallback_birth_date: date | None = None
-    ingestion_start: str | None = Field(None, max_length=32)
-    ingestion_end: str | None = Field(None, max_length=32)
+    ingestion_start: date | None = None
+    ingestion_end: date | None = None
 
     @field_validator("fallback_time_zone")
     @classmethod
@@ -111,11 +111,129 @@ class SuccessOut(Schema):
 
 
 class UserRefreshOut(Schema):
-    success: bool
+    success: Literal[True]
     user_id: UUID
     refreshed_sources: list[str]
     in_progress_sources: list[str]
     failed_sources: list[str]
+
+
+class UserRefreshErrorOut(Schema):
+    success: Literal[False]
+    user_id: UUID
+    error: str
+    failed_sources: list[str]
+
+
+class MetricPointOut(Schema):
+    date: datetime
+    value: float = Field(description="Connections made that week.")
+    all: float = Field(description="Connections made up to the end of that week.")
+
+
+class MetricsOut(Schema):
+    team_id: UUID
+    number_of_connected_sources: int
+    number_of_users: int
+    number_of_errored_connected_sources: int
+    number_of_connected_sources_by_week: list[MetricPointOut]
+    number_of_ordered_tests: int = Field(0, description="Always 0: Link orders no lab tests.")
+
+
+class _Address(Schema):
+    first_line: str = Field(max_length=200)
+    second_line: str | None = Field("", max_length=200)
+    country: str = Field(max_length=100)
+    zip: str = Field(max_length=20)
+    city: str = Field(max_length=100)
+    state: str = Field(max_length=100)
+    access_notes: str | None = Field(None, max_length=1000)
+
+
+class _Guarantor(Schema):
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    address: _Address
+    phone_number: str = Field(max_length=40)
+    household_income: int | None = None
+    household_size: int | None = None
+    email: str | None = Field(None, max_length=320)
+
+
+_EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class UserInfo(Schema):
+    """Vital's UserInfo (the body of `PATCH …/info` and the answer of both info calls)."""
+
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    email: str = Field(max_length=320, pattern=_EMAIL)
+    phone_number: str = Field(max_length=40)
+    gender: str = Field(max_length=40)
+    dob: date
+    address: _Address
+    medical_proxy: _Guarantor | None = None
+    race: (
+        Literal[
+            "african_american_or_black",
+            "asian",
+            "indigenous_native_american_alaska_native",
+            "other",
+            "pacific_islander_or_hawaiian",
+            "white_caucasian",
+        ]
+        | None
+    ) = None
+    ethnicity: Literal["hispanic", "non_hispanic", "ashkenazi_jewish", "other"] | None = None
+    sexual_orientation: (
+        Literal[
+            "lesbian_gay_or_homosexual",
+            "heterosexual_or_straight",
+            "bisexual",
+            "dont_know",
+            "other",
+        ]
+        | None
+    ) = None
+    gender_identity: (
+        Literal[
+            "male",
+            "female",
+            "female_to_male_ftm_transgender_male_trans_man",
+            "male_to_female_mtf_transgender_female_trans_woman",
+            "genderqueer",
+            "other",
+        ]
+        | None
+    ) = None
+
+
+class DeviceOut(Schema):
+    id: UUID
+    user_id: UUID
+    provider: str
+    source_type: str
+    app_id: str | None = None
+    device_manufacturer: str | None = None
+    device_model: str | None = None
+    device_version: str | None = None
+    device_id: str | None = None
+
+
+class SignInTokenOut(Schema):
+    user_id: UUID
+    sign_in_token: str
+
+
+class PortalUrlIn(Schema):
+    context: Literal["launch", "communications"]
+    order_id: UUID | None = None
+
+
+class PortalUrlOut(Schema):
+    url: str
+    expires_in: int
 
 
 class ErrorDetailsOut(Schema):

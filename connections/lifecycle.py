@@ -83,7 +83,9 @@ def _claim(connection_id: int, *, statuses, due: Q | None = None) -> Connection 
     now = timezone.now()
     lease = now + timedelta(seconds=3 * settings.LINK_PROVIDER_TIMEOUT_SECONDS + 30)
     claimed = (
-        Connection.objects.filter(pk=connection_id, status__in=statuses, credentials__isnull=False)
+        Connection.objects.filter(
+            pk=connection_id, status__in=statuses, credentials__isnull=False, paused_at__isnull=True
+        )
         .filter(due or Q())
         .filter(Q(refresh_lease_until__isnull=True) | Q(refresh_lease_until__lt=now))
         .update(refresh_lease_until=lease)
@@ -208,7 +210,7 @@ def connections_due() -> list[int]:
     refresh = Q(status=Connection.Status.CONNECTED, expires_at__lte=now + REFRESH_MARGIN)
     return list(
         Connection.objects.filter(refresh | Q(status=Connection.Status.PENDING))
-        .filter(credentials__isnull=False)
+        .filter(credentials__isnull=False, paused_at__isnull=True)
         .filter(Q(refresh_lease_until__isnull=True) | Q(refresh_lease_until__lt=now))
         .values_list("pk", flat=True)
     )

@@ -31,6 +31,8 @@ class Connection(models.Model):
     # Background refresh bookkeeping: who holds the refresh now, and failures in a row.
     refresh_lease_until = models.DateTimeField(null=True, blank=True)
     refresh_failures = models.PositiveIntegerField(default=0)
+    # Paused by `POST /v2/link/bulk_pause` (before an export): not refreshed until imported.
+    paused_at = models.DateTimeField(null=True, blank=True)
     created_on = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -50,6 +52,39 @@ class Connection(models.Model):
 
     def __str__(self):
         return f"{self.provider} for {self.user_id}"
+
+
+class BulkOperation(models.Model):
+    """One of a team's Link bulk operations (`/v2/link/bulk_*`), run by a task. The imported
+    credentials wait here, encrypted, only until the task has read them."""
+
+    class Kind(models.TextChoices):
+        IMPORT = "link_bulk_import"
+        HISTORICAL_PULL = "link_bulk_historical_trigger"
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress"
+        SUCCESS = "success"
+        FAILURE = "failure"
+        ABORTED = "aborted"
+
+    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="bulk_ops")
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    provider = models.CharField(max_length=40)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_PROGRESS)
+    items = EncryptedJSONField(null=True, blank=True)
+    pending = models.PositiveIntegerField()
+    processed = models.PositiveIntegerField(default=0)
+    user_ids_done = models.JSONField(default=list)
+    user_ids_failed = models.JSONField(default=list)
+    started_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["team", "-started_at"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.provider} ({self.status})"
 
 
 class WebhookMessage(models.Model):

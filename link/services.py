@@ -189,7 +189,7 @@ def link_token_find(token: str | None) -> LinkToken | None:
 
 def link_token_status(link_token: LinkToken | None) -> str | None:
     """None for a token that can still be used, else why not: the Link-flow error type."""
-    if link_token is None:
+    if link_token is None or link_token.user.deleted_at is not None:
         return "invalid_token"
     if link_token.consumed_at is not None:
         return "token_consumed"

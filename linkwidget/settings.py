@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "api.middleware.LegacyClientMiddleware",
+    "api.middleware.ApiJsonErrorsMiddleware",
     "api.middleware.ApiTrailingSlashMiddleware",
     "api.middleware.NulCharacterMiddleware",
     "linkwidget.ratelimit.RateLimitMiddleware",

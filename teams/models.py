@@ -80,8 +80,15 @@ class ApiKey(models.Model):
         return f"{self.prefix}…"
 
 
+class LiveEndUserManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class EndUser(models.Model):
-    """One of a team's end users, known to the team by its own `client_user_id`."""
+    """One of a team's end users, known to the team by its own `client_user_id`. A deleted
+    user is kept, without connections, for a grace period in which the deletion can be undone
+    (as Vital does); `objects` only sees the others."""
 
     user_id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="users")
@@ -93,12 +100,23 @@ class EndUser(models.Model):
     fallback_birth_date_updated_at = models.DateTimeField(null=True, blank=True)
     ingestion_start = models.CharField(max_length=32, blank=True)
     ingestion_end = models.CharField(max_length=32, blank=True)
+    # Demographics (`PATCH /v2/user/{id}/info`): personal data, so encrypted at rest.
+    info = EncryptedJSONField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    objects = LiveEndUserManager()
+    with_deleted = models.Manager()  # noqa: DJ012 (ruff reads a second manager as a field)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["team", "client_user_id"], name="unique_client_user")
+            models.UniqueConstraint(
+                fields=["team", "client_user_id"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="unique_client_user",
+            )
         ]
         ordering = ["created_on", "user_id"]
+        base_manager_name = "with_deleted"
 
     def __str__(self):
         return self.client_user_id

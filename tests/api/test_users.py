@@ -156,7 +156,8 @@ def test_connected_providers_and_deregister(api, end_user):
     assert Connection.objects.get(provider="oura").status == "deregistered"
     assert Connection.objects.get(provider="oura").credentials is None
     assert api.delete(f"/v2/user/{end_user.user_id}/oura").status_code == 404
-    assert api.delete(f"/v2/user/{end_user.user_id}/nosuch").status_code == 404
+    # Not one of Vital's `Providers`: refused as Vital refuses it.
+    assert api.delete(f"/v2/user/{end_user.user_id}/nosuch").status_code == 422
 
 
 def test_teams_never_see_each_others_users(api, other_api, end_user):

@@ -129,7 +129,7 @@ def test_api_endpoints(api, end_user, link_token):
         ("GET /v2/user/resolve", lambda: api.get("/v2/user/resolve/alice"), 200),
         ("GET /v2/user/providers", lambda: api.get(f"/v2/user/providers/{user}"), 200),
         ("PATCH /v2/user", lambda: api.patch_json(f"/v2/user/{user}", {}), 204),
-        ("POST /v2/user/refresh", lambda: api.post(f"/v2/user/refresh/{user}"), 200),
+        ("POST /v2/user/refresh", lambda: api.post(f"/v2/user/refresh/{user}"), 400),
         ("POST /v2/link/token", lambda: api.post_json("/v2/link/token", {"user_id": user}), 200),
         (
             "POST /v2/link/token/isValid",
