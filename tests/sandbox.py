@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 class _LoopbackIsSecure(DefaultCookiePolicy):
@@ -25,6 +25,26 @@ class Browser(requests.Session):
         super().__init__()
         self.cookies.set_policy(_LoopbackIsSecure())
 
+    def prepare_request(self, request):
+        # requests copies the cookies into a jar of the default policy; send them by ours.
+        prepared = super().prepare_request(request)
+        prepared.headers.pop("Cookie", None)
+        prepared.prepare_cookies(self.cookies)
+        return prepared
+
+
+def press_continue(browser: Browser, url: str, csrf: str, **options) -> requests.Response:
+    """Press Continue on our start page at `url`: a form this browser loaded, with its CSRF
+    token, posted with the `Origin` a browser sends."""
+    parts = urlsplit(url)
+    return browser.post(
+        url,
+        data={"csrfmiddlewaretoken": csrf},
+        headers={"Origin": f"{parts.scheme}://{parts.netloc}"},
+        timeout=30,
+        **options,
+    )
+
 
 def consent(
     oauth_url: str,
@@ -41,14 +61,8 @@ def consent(
     browser = browser or Browser()
     page = browser.get(oauth_url, timeout=10)
     assert page.status_code == 200, page.text
-    if csrf := _CSRF.search(page.text):  # our start page
-        parts = urlsplit(page.url)
-        page = browser.post(
-            page.url,
-            data={"csrfmiddlewaretoken": csrf.group(1)},
-            headers={"Origin": f"{parts.scheme}://{parts.netloc}"},  # as a browser's POST
-            timeout=10,
-        )
+    if csrf := CSRF.search(page.text):  # our start page
+        page = press_continue(browser, page.url, csrf.group(1))
         assert page.status_code == 200, page.text
     ticket = re.search(r'name="ticket" value="([^"]+)"', page.text).group(1)
     offered = re.findall(r'name="scope" value="([^"]+)"', page.text)

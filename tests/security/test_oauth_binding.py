@@ -6,7 +6,6 @@ browser that goes on from it (a second is refused), and a state no browser was b
 way finishes nowhere."""
 
 import html
-import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -19,14 +18,13 @@ from connections.models import Connection
 from link.models import OAuthState
 from providers.registry import provider_adapter
 from teams.services import secret_hash
-from tests.sandbox import Browser, consent
+from tests.sandbox import CSRF, Browser, consent, press_continue
 from tests.widget.browser import check_step
 
 from .conftest import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 OTHER_BROWSER = "already opened in another browser"
 
 
@@ -41,15 +39,7 @@ def _oauth_url(sandbox, token: str, provider: str = "strava") -> str:
 
 
 def _continue(browser: Browser, url: str, csrf: str) -> requests.Response:
-    """Press Continue on the start page (a form this browser loaded, with its CSRF token)."""
-    parts = urlsplit(url)
-    return browser.post(
-        url,
-        data={"csrfmiddlewaretoken": csrf},
-        headers={"Origin": f"{parts.scheme}://{parts.netloc}"},
-        allow_redirects=False,
-        timeout=30,
-    )
+    return press_continue(browser, url, csrf, allow_redirects=False)
 
 
 def _bound(url: str) -> bool:
@@ -77,10 +67,10 @@ def test_the_apis_oauth_url_names_the_app_before_the_vendor(sandbox, new_link_to
 def test_a_second_browser_is_refused(sandbox, new_link_token, live_user):
     url = _oauth_url(sandbox, new_link_token())
     first, second = Browser(), Browser()
-    second_csrf = _CSRF.search(second.get(url, timeout=10).text).group(1)
+    second_csrf = CSRF.search(second.get(url, timeout=10).text).group(1)
     callback = consent(url, browser=first)  # the first browser goes on, and consents
     looked = second.get(url, timeout=10)
-    assert OTHER_BROWSER in looked.text and not _CSRF.search(looked.text)
+    assert OTHER_BROWSER in looked.text and not CSRF.search(looked.text)
     pressed = _continue(second, url, second_csrf)
     assert pressed.status_code == 200 and OTHER_BROWSER in pressed.text  # not off to the vendor
     # The first browser's way back, opened in the second: refused, and the state not spent.
@@ -108,7 +98,7 @@ def test_a_state_never_opened_from_the_start_page_finishes_nowhere(
 def test_only_one_of_many_browsers_at_once_goes_on(sandbox, new_link_token):
     url = _oauth_url(sandbox, new_link_token())
     browsers = [Browser() for _ in range(6)]
-    forms = [_CSRF.search(b.get(url, timeout=10).text).group(1) for b in browsers]
+    forms = [CSRF.search(b.get(url, timeout=10).text).group(1) for b in browsers]
     answers = at_once(
         *[
             lambda b=b, csrf=csrf: _continue(b, url, csrf)
