@@ -1,6 +1,6 @@
 """What the widget scenarios use up, made before the load starts (in-process, on the benchmark's
 database): link tokens for password submits, and OAuth callbacks, each with its own link token,
-a state from link.connect.oauth_start and a code from the sandbox emulator's consent page."""
+a state from link.oauth.oauth_start and a code from the sandbox emulator's consent page."""
 
 import secrets
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -16,7 +16,7 @@ CONNECT_NAMES = ("oauth (strava)", "password (zwift)", "email (freestyle_libre)"
 
 def oauth_callbacks(team, user, count: int) -> list[str]:
     """Paths of the vendor's redirect back to us, each with a fresh state and a signed code."""
-    from link.connect import oauth_start
+    from link.oauth import oauth_start
     from link.services import link_token_create
 
     client = Client(HTTP_HOST="127.0.0.1")
