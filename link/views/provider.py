@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from link import connect, oauth
 from link.errors import LinkError, ProviderNotOffered
-from link.forms import EmailForm, MfaForm, PasswordForm
+from link.forms import CREDENTIAL_FORMS, MfaForm
 from link.results import ConnectResult, outcome_for, result_redirect_url
 from link.services import link_token_check_provider, link_token_status
 from link.widget import (
@@ -31,8 +31,6 @@ from .base import (
     step_redirect,
     widget_step,
 )
-
-_FORMS = {"password": PasswordForm, "email": EmailForm}
 
 
 def _refused(request, session, provider: str):
@@ -129,7 +127,7 @@ def provider_step(request, session, provider):
             )
         return render_step(request, "link/oauth.html", session, context)
     template = f"link/{info.auth_type}.html"
-    form = _FORMS[info.auth_type](request.POST or None, provider=provider)
+    form = CREDENTIAL_FORMS[info.auth_type](request.POST or None, provider=provider)
     context["form"] = form
     if request.method == "GET" or not form.is_valid():
         return render_step(request, template, session, context)
