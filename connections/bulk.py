@@ -80,6 +80,7 @@ def _import_one(*, team: Team, provider: str, item: dict) -> bool:
             credentials=tokens.as_credentials(),
             scopes=tokens.scopes,
             expires_at=tokens.expires_at,
+            resume=True,
         )
     if created:
         connection_created_emit(connection=connection)

@@ -26,10 +26,12 @@ def connection_save(
     pending: bool = False,
     scopes: Sequence[str] = (),
     expires_at: datetime | None = None,
+    resume: bool = False,
 ) -> tuple[Connection, bool]:
     """Store the user's live connection to `provider` with new credentials: a reconnect renews
-    the same row, healthy and refreshed from now on (unpaused). Runs in the caller's
-    transaction, which it must be in; returns the connection and whether it is new."""
+    the same row, healthy (and refreshed again if paused, with `resume`: a bulk re-import).
+    Runs in the caller's transaction, which it must be in; returns the connection and whether
+    it is new."""
     connection = (
         Connection.objects.select_for_update()
         .filter(user=user, provider=provider)
@@ -46,7 +48,8 @@ def connection_save(
     connection.credentials = credentials
     connection.scopes = list(scopes)
     connection.expires_at = expires_at
-    connection.paused_at = None
+    if resume:
+        connection.paused_at = None
     connection.save()
     return connection, created
 

@@ -262,6 +262,7 @@ def _connection_save(
     """Consume the link token and store the connection (a reconnect renews the live row), all
     or nothing."""
     user = link_token.user
+    user.team = link_token.team  # the same row, loaded already: the connection's webhooks need it
     if link_token.team.reject_duplicate_connection and connection_taken(
         user=user, provider=provider, external_user_id=external_user_id
     ):

@@ -41,10 +41,6 @@ class WebhookEndpoint(models.Model):
     def __str__(self):
         return self.url
 
-    @property
-    def is_failing(self) -> bool:
-        return self.consecutive_failures >= FAILING_AFTER
-
 
 class WebhookMessage(models.Model):
     """One event for one team. Its id is the `svix-id`, the same on every delivery attempt."""
