@@ -83,6 +83,26 @@ def test_import_replaces_a_live_connection_and_unpauses_it(api, end_user):
     assert connection.credentials["access_token"] == "access-alice"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_only_a_re_import_unpauses_a_link_reconnect_does_not(api, new_link_token, live_user):
+    Connection.objects.create(
+        user=live_user,
+        provider="zwift",
+        status="error",
+        credentials={"access_token": "old"},
+        paused_at="2026-01-01T00:00:00Z",
+    )
+    response = api.post_json(
+        "/v2/link/provider/password/zwift",
+        {"username": "user_good", "password": "pass_good"},
+        headers={"x-vital-link-token": new_link_token()},
+    )
+    assert response.json()["state"] == "success"
+    connection = Connection.objects.get()
+    assert connection.status == "connected" and connection.paused_at is not None
+    assert connection.credentials["access_token"] != "old"
+
+
 def test_pause_stops_refreshes_and_export_hands_back_the_tokens(api, team, end_user):
     api.post_json("/v2/link/bulk_import", {"provider": "oura", "connections": [_recipe(end_user)]})
     connection = Connection.objects.get()
