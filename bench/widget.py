@@ -1,6 +1,6 @@
 """What the widget scenarios use up, made before the load starts (in-process, on the benchmark's
 database): link tokens for password submits, and OAuth callbacks, each with its own link token,
-a state from link.connect.oauth_start_in_browser (and the cookie of the browser it is bound to)
+a state from link.oauth.oauth_start_in_browser (and the cookie of the browser it is bound to)
 and a code from the sandbox emulator's consent page."""
 
 import secrets
@@ -18,7 +18,7 @@ CONNECT_NAMES = ("oauth (strava)", "password (zwift)", "email (freestyle_libre)"
 def oauth_callbacks(team, user, count: int) -> list[list]:
     """The vendor's redirects back to us, each with a fresh state and a signed code: pairs of
     its path and the headers of the browser that started it (its cookie)."""
-    from link.connect import oauth_start_in_browser
+    from link.oauth import oauth_start_in_browser
     from link.services import link_token_create
 
     client = Client(HTTP_HOST="127.0.0.1")

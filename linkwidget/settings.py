@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "teams",
     "link",
     "connections",
+    "webhooks",
     "providers",
     "api",
 ]

@@ -1,4 +1,3 @@
-import base64
 import hashlib
 import hmac
 import secrets
@@ -8,7 +7,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import ApiKey, EndUser, Team, WebhookEndpoint
+from .models import ApiKey, EndUser, Team
 
 _KEY_ALPHABET = string.ascii_letters + string.digits
 _KEY_PREFIX_LENGTH = 14  # "sk_us_" and 8 random characters: enough to find the row
@@ -62,25 +61,6 @@ def api_key_revoke(*, api_key: ApiKey) -> None:
     ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
-def webhook_secret_generate() -> str:
-    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
-
-
-def webhook_endpoint_upsert(*, team: Team, url: str, secret: str | None = None) -> WebhookEndpoint:
-    """Create or re-enable the team's endpoint for `url`. Raises WebhookUrlRejected for a URL
-    production may not use."""
-    from connections.webhooks import webhook_url_check
-
-    webhook_url_check(team=team, url=url)
-    endpoint = team.webhook_endpoints.filter(url__iexact=url).first()
-    if endpoint is None:
-        endpoint = WebhookEndpoint(team=team, url=url)
-    endpoint.secret = secret or endpoint.secret or webhook_secret_generate()
-    endpoint.enabled = True
-    endpoint.save()
-    return endpoint
-
-
 class DuplicateUser(Exception):
     def __init__(self, existing: EndUser):
         super().__init__("Client user id already exists.")
@@ -131,10 +111,3 @@ def end_user_save(*, user: EndUser, **fields) -> EndUser:
             raise
         raise DuplicateUser(existing) from None
     return user
-
-
-def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> str:
-    """Give the endpoint a new secret and return it (shown once)."""
-    endpoint.secret = webhook_secret_generate()
-    endpoint.save(update_fields=["secret"])
-    return endpoint.secret

@@ -6,9 +6,10 @@ from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from link import connect
+from link import oauth
 from link.errors import LinkError, OtherBrowser
-from link.widget import outcome_for, widget_headers
+from link.results import outcome_for
+from link.widget import widget_headers
 from providers.catalogue import provider_get
 
 from .base import leave
@@ -23,9 +24,9 @@ def oauth_open(request, provider):
     key = {"provider": provider, "state": request.GET.get("state", ""), "cookies": request.COOKIES}
     try:
         if request.method == "POST":
-            url, cookie, value = connect.oauth_open(**key)
+            url, cookie, value = oauth.oauth_open(**key)
             return oauth_cookie_set(leave(request, url), request, cookie, value)
-        row = connect.oauth_opening(**key)
+        row = oauth.oauth_opening(**key)
     except LinkError as exc:
         outcome = outcome_for(exc.flow_error_type)
         context = {"outcome": outcome, "other_browser": isinstance(exc, OtherBrowser)}

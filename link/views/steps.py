@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from connections.models import Connection
 from connections.selectors import VISIBLE_STATUSES
-from link import connect
 from link.models import LinkEvent
+from link.results import ConnectResult, result_redirect_url
 from link.services import link_event_record, link_token_availability
 from link.widget import link_message
 from providers.catalogue import CATALOGUE, provider_get
@@ -142,10 +142,8 @@ def close(request, session):
         error_type="user_cancelled",
     )
     if link_token.on_close == "redirect" and link_token.redirect_url and not session.embed:
-        cancelled = connect.ConnectResult(
-            state="error", provider=provider, error_type="user_cancelled", error="User closed Link"
-        )
-        return leave(request, connect.result_redirect_url(link_token=link_token, result=cancelled))
+        cancelled = ConnectResult.failed(provider, "user_cancelled", "User closed Link")
+        return leave(request, result_redirect_url(link_token=link_token, result=cancelled))
     message = link_message(
         "exit",
         link_token,

@@ -3,7 +3,7 @@
 import pytest
 
 from connections.models import Connection
-from link import connect
+from link.results import ConnectResult, result_redirect_url
 from link.services import link_token_find
 from providers.availability import NotOffered, provider_availability
 from teams.models import ProviderApp
@@ -77,8 +77,8 @@ def test_oauth_url_is_our_start_page_then_state_and_pkce(api, link_token, settin
 
 def test_result_redirect_url_merges_query():
     token = type("T", (), {"redirect_url": "myapp://cb?state=keep&x=1"})()
-    result = connect.ConnectResult("error", "oura", error_type="user_cancelled", error="No")
-    url = connect.result_redirect_url(link_token=token, result=result)
+    result = ConnectResult.failed("oura", "user_cancelled", "No")
+    url = result_redirect_url(link_token=token, result=result)
     assert url == "myapp://cb?x=1&state=error&provider=oura&error_type=user_cancelled&error=No"
 
 

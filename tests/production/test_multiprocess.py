@@ -12,8 +12,8 @@ import pytest
 import requests
 from django.utils import timezone
 
-from connections.models import Connection, WebhookDelivery
-from teams.services import api_key_create, end_user_create, webhook_endpoint_upsert
+from connections.models import Connection
+from teams.services import api_key_create, end_user_create
 from tests.lifecycle.receiver import Receiver
 from tests.processes import (
     SECRETS,
@@ -25,6 +25,8 @@ from tests.processes import (
     task_workers,
 )
 from tests.sandbox import Browser, consent
+from webhooks.models import WebhookDelivery
+from webhooks.services import webhook_endpoint_upsert
 
 from .scrape import Scrape
 

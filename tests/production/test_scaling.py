@@ -9,8 +9,8 @@ from django_tasks_db.models import DBTaskResult
 
 from connections.lifecycle import connection_due, connection_refresh, connection_schedule
 from connections.models import Connection
-from connections.tasks import webhook_deliver
 from tests.sandbox import Browser, consent
+from webhooks.tasks import webhook_deliver
 
 pytestmark = pytest.mark.django_db
 

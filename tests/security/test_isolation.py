@@ -17,16 +17,18 @@ from django.test import Client
 
 from api.auth import bearer_token_issue
 from connections.bulk import bulk_operation_submit
-from connections.models import BulkOperation, Connection, WebhookMessage
+from connections.models import BulkOperation, Connection
 from connections.services import end_user_delete
-from link import connect
+from link import oauth
 from link.models import LinkCode, LinkEvent, LinkToken, OAuthState
 from link.services import link_token_create
-from teams.models import ApiKey, EndUser, ProviderApp, Team, WebhookEndpoint
-from teams.services import api_key_create, end_user_create, webhook_endpoint_upsert
+from teams.models import ApiKey, EndUser, ProviderApp, Team
+from teams.services import api_key_create, end_user_create
 from tests.api.test_user_operations import INFO
 from tests.conftest import ApiClient, WidgetClient
 from tests.sandbox import consent
+from webhooks.models import WebhookEndpoint, WebhookMessage
+from webhooks.services import webhook_endpoint_upsert
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -397,7 +399,7 @@ def test_link_token_acts_only_on_its_own_team_and_user(world, row):
 def _their_callback(world) -> str:
     """The vendor's redirect back for a sign-in `theirs` started in their own browser."""
     link_token = LinkToken.objects.get(user=world.bob)
-    url, _, _ = connect.oauth_start_in_browser(link_token=link_token, provider="fitbit")
+    url, _, _ = oauth.oauth_start_in_browser(link_token=link_token, provider="fitbit")
     back = urlsplit(consent(url))
     return f"{back.path}?{back.query}"
 

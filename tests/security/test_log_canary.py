@@ -17,10 +17,11 @@ import requests
 from connections.models import Connection
 from link.models import OAuthState
 from providers.sandbox.base import sandbox_client
-from teams.services import api_key_create, webhook_endpoint_upsert
+from teams.services import api_key_create
 from tests.lifecycle.receiver import Receiver
 from tests.processes import SECRETS, database_url, free_port, gunicorns, manage, production_env
 from tests.sandbox import Browser, consent
+from webhooks.services import webhook_endpoint_upsert
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -132,7 +133,7 @@ def test_no_secret_in_any_log_at_debug(server, team, receiver):
     assert refreshed["fitbit access_token"] != held["fitbit access_token"]
 
     logs = server.log.read_text() + worker.stdout + worker.stderr
-    assert "DEBUG connections.webhooks: webhook delivery" in logs  # the run did log at DEBUG
+    assert "DEBUG webhooks.services: webhook delivery" in logs  # the run did log at DEBUG
     canaries = {
         **held,
         **{f"refreshed {name}": value for name, value in refreshed.items()},
