@@ -9,7 +9,7 @@ class ConsoleAdminConfig(AdminConfig):
 
     def ready(self):
         super().ready()
-        from . import ratelimit  # noqa: F401 (registers the shared-cache system check)
+        from . import kinds, ratelimit  # noqa: F401 (they register system checks)
         from .console import console_roles_ensure
 
         # No sender: each app's permissions appear in its own post_migrate, so the roles are
