@@ -58,8 +58,10 @@ def environment(database_url: str, cache_url: str, port: int, vendor_port: int) 
     }
 
 
-def prepare(pool_size: int) -> dict:
-    """Migrate, seed and create what the scenarios use up (link tokens, OAuth callbacks)."""
+def prepare(pool_size: int, callbacks: int | None = None) -> dict:
+    """Migrate, seed and create what the scenarios use up (link tokens, and as many OAuth
+    callbacks unless `callbacks` says otherwise)."""
+    callbacks = pool_size if callbacks is None else callbacks
     import django
 
     django.setup()
@@ -88,7 +90,7 @@ def prepare(pool_size: int) -> dict:
         "user_id": str(user.pk),
         "token": tokens.pop(),
         "tokens": tokens,
-        "callbacks": widget.oauth_callbacks(team, user, pool_size),
+        "callbacks": widget.oauth_callbacks(team, user, callbacks),
         "browser": widget.browser_links(team, public_url, f"{public_url}/healthz"),
     }
 
