@@ -7,7 +7,8 @@ policies) and XFrameOptionsMiddleware, so that Django's deployment checks still 
 Only the console and the demo (a pretend customer site) keep a session, a user and messages;
 CSRF's cookie check guards their forms. The widget's steps are CSRF-exempt (the link token
 authorises them; link/views/base.py says why) and it takes no cookie; the API authenticates by
-key or bearer token. Anything else (an unknown path, a 404) gets every middleware."""
+key or bearer token. Anything else (the demo, an unknown path) gets the site's chain, the
+console's."""
 
 from django.core.checks import Error, register
 from django.core.handlers.exception import convert_exception_to_response
