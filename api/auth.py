@@ -72,22 +72,29 @@ def caller(request) -> ApiKey | None:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if api_key is None and scheme.lower() == "bearer" and token:
             api_key = bearer_token_authenticate(token)
-        if api_key is not None:
-            api_key_used(api_key)
         request._caller = api_key
     return request._caller
+
+
+def _authenticated(request) -> ApiKey | None:
+    """The caller's key for an operation that takes the team's credentials; only such a use
+    stamps it (a link-token operation that is sent the key too leaves it as it was)."""
+    api_key = caller(request)
+    if api_key is not None:
+        api_key_used(api_key)
+    return api_key
 
 
 class TeamApiKey(APIKeyHeader):
     param_name = "X-Vital-API-Key"
 
     def authenticate(self, request, key):
-        return caller(request)
+        return _authenticated(request)
 
 
 class TeamBearer(HttpBearer):
     def authenticate(self, request, token):
-        return caller(request)
+        return _authenticated(request)
 
 
 team_auth = [TeamApiKey(), TeamBearer()]
