@@ -8,8 +8,10 @@ import time
 import pytest
 import redis
 import requests
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
+from django.middleware.csrf import CsrfViewMiddleware
 from django.test.utils import CaptureQueriesContext
 
 from link.models import LinkEvent
@@ -26,6 +28,37 @@ def writes(send) -> list[str]:
     with CaptureQueriesContext(connection) as captured:
         send()
     return [q["sql"] for q in captured if q["sql"].startswith(_WRITES)]
+
+
+def test_only_the_console_and_the_demo_pass_sessions_and_csrf(api, widget, link_token, monkeypatch):
+    """linkwidget/kinds.py: the session and CSRF middleware run for the console's pages, not
+    for the API, the widget, the embed script or static files."""
+    ran = []
+    for middleware, hook in (
+        (SessionMiddleware, "process_request"),
+        (CsrfViewMiddleware, "process_view"),
+    ):
+        original = getattr(middleware, hook)
+
+        def record(self, request, *args, original=original, name=middleware.__name__):
+            ran.append((request.path, name))
+            return original(self, request, *args)
+
+        monkeypatch.setattr(middleware, hook, record)
+    answers = [
+        api.get("/v2/providers"),
+        widget.step("/link/providers", link_token),
+        widget.get("/initialize.js"),
+        widget.get("/static/providers/oura.svg"),
+    ]
+    assert [a.status_code for a in answers] == [200] * 4 and ran == []
+    console = widget.get("/admin/login/")
+    assert console.status_code == 200 and "csrftoken" in console.cookies
+    # (CSRF's check runs twice there: the admin's login view is csrf_protect'ed as well.)
+    assert set(ran) == {
+        ("/admin/login/", "CsrfViewMiddleware"),
+        ("/admin/login/", "SessionMiddleware"),
+    }
 
 
 def test_the_agreement_records_opened_once_per_link_session(widget, link_token):
