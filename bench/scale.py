@@ -318,8 +318,7 @@ def main():
     base = f"http://127.0.0.1:{port}"
     with throwaway_postgres() as database_url, throwaway_redis() as redis_url:
         env = {
-            **environment(database_url, port, vendor_port),
-            "CACHE_URL": redis_url,
+            **environment(database_url, redis_url, port, vendor_port),
             "LINK_METRICS_TOKEN": METRICS_TOKEN,
         }
         os.environ.update(env)

@@ -10,6 +10,7 @@ class ConsoleAdminConfig(AdminConfig):
     def ready(self):
         super().ready()
         from . import (
+            kinds,  # noqa: F401 (registers the middleware chains' system check)
             ratelimit,  # noqa: F401 (registers the shared-cache system check)
             team_admin,  # noqa: F401 (registers the team's console page)
         )

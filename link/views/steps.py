@@ -65,7 +65,9 @@ def agreement(request, session):
     link_token = session.link_token
     if link_token.consumed_at:
         return render_token_error(request, session, "token_consumed")
-    if link_token.state == link_token.State.PENDING:
+    # Once per link session: a reload or a second look reads, it does not write.
+    opened = link_token.events.filter(kind=LinkEvent.Kind.OPENED)
+    if link_token.state == link_token.State.PENDING and not opened.exists():
         link_event_record(link_token=link_token, kind=LinkEvent.Kind.OPENED)
     named = provider_get(link_token.provider) if link_token.provider else None
     return render_step(
