@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "link",
     "connections",
     "providers",
+    "health",
     "api",
 ]
 
