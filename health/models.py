@@ -261,6 +261,7 @@ class PullState(models.Model):
     historical_error = models.CharField(max_length=40, blank=True)  # Vital's error_details
 
     class Meta:
+        verbose_name = verbose_name_plural = "data freshness"  # its name in the console
         constraints = [
             models.UniqueConstraint(fields=["connection", "resource"], name="one_pull_per_resource")
         ]

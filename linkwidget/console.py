@@ -24,7 +24,7 @@ from teams.models import Team
 
 VIEWERS = "Console viewers"
 ADMINS = "Console admins"
-CONSOLE_APPS = ("teams", "link", "connections", "django_tasks_database")
+CONSOLE_APPS = ("teams", "link", "connections", "health", "django_tasks_database")
 DEFAULT_WINDOW = "7d"
 
 

@@ -217,6 +217,8 @@ class Migration(migrations.Migration):
                 ('connection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pulls', to='connections.connection')),
             ],
             options={
+                'verbose_name': 'data freshness',
+                'verbose_name_plural': 'data freshness',
                 'constraints': [models.UniqueConstraint(fields=('connection', 'resource'), name='one_pull_per_resource')],
             },
         ),
