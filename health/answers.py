@@ -93,22 +93,19 @@ def raw_out(row: Summary, source: Source) -> dict:
     return answer
 
 
-# One sample: (ts, source_id, end_ts, value, value2, timezone_offset), as Sample.values_list.
-SAMPLE_COLUMNS = ("ts", "source_id", "end_ts", "value", "value2", "timezone_offset")
-
-
 def samples_json(series: Series, rows: Iterable[tuple], types: dict[int, str]) -> str:
-    """A JSON array of Vital's ClientFacing<X>Timeseries. `types` maps a source id to its
-    type, which glucose samples carry (automatic, manual_scan) as Vital's spec shows."""
+    """A JSON array of Vital's ClientFacing<X>Timeseries, from (timestamp, source_id, end,
+    value, value2, timezone_offset) tuples whose times are ISO 8601 text (iso). `types` maps
+    a source id to its type, which glucose samples carry (automatic, manual_scan) as Vital's
+    spec shows."""
     head = f'{{"unit":"{series.unit}","timezone_offset":'
     glucose = series.slug == "glucose"
     types = {source_id: json.dumps(type_) for source_id, type_ in types.items()}
     parts = []
-    for ts, source_id, end_ts, value, value2, offset in rows:
-        stamp = ts.isoformat()
+    for stamp, source_id, end, value, value2, offset in rows:
         part = f'{head}{"null" if offset is None else offset},"timestamp":"{stamp}"'
         if series.interval:
-            part += f',"start":"{stamp}","end":"{end_ts.isoformat()}"'
+            part += f',"start":"{stamp}","end":"{end}"'
         if series.pair:
             part += f',"systolic":{value!r},"diastolic":{value2!r}}}'
         elif glucose:

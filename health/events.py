@@ -57,7 +57,14 @@ def sample_events(
     for (source_id, created, _day), samples in sorted(batches.items()):
         for start in range(0, len(samples), BATCH):
             chunk = [
-                (s.ts, s.source_id, s.end_ts, s.value, s.value2, s.timezone_offset)
+                (
+                    iso(s.ts),
+                    s.source_id,
+                    s.end_ts and iso(s.end_ts),
+                    s.value,
+                    s.value2,
+                    s.timezone_offset,
+                )
                 for s in samples[start : start + BATCH]
             ]
             data = {

@@ -44,8 +44,8 @@ def _series(series):
     return view
 
 
-def _cursor(ts: datetime, source_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{ts.isoformat()}|{source_id}".encode()).decode()
+def _cursor(timestamp: str, source_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{timestamp}|{source_id}".encode()).decode()
 
 
 def _after(cursor: str) -> tuple[datetime, int]:

@@ -2,8 +2,11 @@
 data operation), bad input is a clear 4xx in the API's usual shapes, and a provider's data
 answers only when asked for it."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
+from health.ingest import SampleRecord, ingest
 from health.models import Sleep, Workout
 from health.resources import SERIES
 
@@ -97,3 +100,18 @@ def test_the_window_and_the_provider_choose_the_data(week, api):
     libre = api.get(f"/v2/timeseries/{uid}/glucose", {**WEEK, "provider": "freestyle_libre"})
     assert len(libre.json()) == 96
     assert api.get(f"/v2/timeseries/{uid}/heartrate", {"start_date": DAYS[3]}).json() == []
+
+
+def test_times_are_written_as_vital_writes_them_fractions_too(person, api):
+    """The database writes the times (health.selectors.IsoUtc), as Python's isoformat would."""
+    moments = [
+        datetime(2026, 11, 2, 6, 30, tzinfo=UTC),
+        datetime(2026, 11, 2, 6, 31, 0, 250000, tzinfo=UTC),
+    ]
+    steps = [SampleRecord(m, 12.0, end=m + timedelta(seconds=30)) for m in moments]
+    ingest(connection=person.oura, resource="steps", records=steps)
+    answer = api.get(f"/v2/timeseries/{person.user.user_id}/steps", WEEK).json()
+    assert [(s["timestamp"], s["start"], s["end"]) for s in answer] == [
+        (m.isoformat(), m.isoformat(), (m + timedelta(seconds=30)).isoformat()) for m in moments
+    ]
+    assert answer[1]["timestamp"] == "2026-11-02T06:31:00.250000+00:00"
