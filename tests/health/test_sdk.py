@@ -3,16 +3,12 @@ through the ingestion service: the values, units and time zones come back as the
 every answer is checked strictly against the model the SDK's own signature names
 (tests/conformance/strict.py)."""
 
-import typing
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
-from vital import Vital
 from vital.activity.raw_client import RawActivityClient
 from vital.body.raw_client import RawBodyClient
 from vital.core.api_error import ApiError
-from vital.core.http_response import HttpResponse
 from vital.introspect.raw_client import RawIntrospectClient
 from vital.profile.raw_client import RawProfileClient
 from vital.sleep.raw_client import RawSleepClient
@@ -22,7 +18,7 @@ from vital.workouts.raw_client import RawWorkoutsClient
 from health.pulls import historical_pull_schedule, pull_claim, pull_release
 from health.resources import SERIES
 from teams.services import api_key_create
-from tests.conformance.strict import strict_problems
+from tests.conformance.recorder import Recorder
 
 from .conftest import CET, DAYS, WORKOUT_START, midnight
 
@@ -51,33 +47,9 @@ def sdk_methods() -> set[str]:
     return {m for m in methods if not m.startswith("vitals.")} | VITALS
 
 
-class Recorder:
-    """The SDK, pointed at the live server; each answer is checked against its model."""
-
-    def __init__(self, url: str, key: str):
-        self.answers: list[httpx.Response] = []
-        self.problems: dict[str, list[str]] = {}
-        client = httpx.Client(timeout=30, event_hooks={"response": [self._keep]})
-        self.vital = Vital(api_key=key, base_url=url, httpx_client=client)
-
-    def _keep(self, response: httpx.Response) -> None:
-        response.read()
-        self.answers.append(response)
-
-    def __call__(self, name: str, *args, **kwargs):
-        group, method = name.split(".")
-        result = getattr(getattr(self.vital, group), method)(*args, **kwargs)
-        returned = typing.get_type_hints(getattr(RAW_CLIENTS[group], method))["return"]
-        assert typing.get_origin(returned) is HttpResponse
-        answer_type = typing.get_args(returned)[0]
-        found = strict_problems(answer_type, self.answers[-1].content)
-        self.problems[name] = self.problems.get(name, []) + found
-        return result
-
-
 @pytest.fixture
 def sdk(sandbox, team):
-    return Recorder(sandbox.url, api_key_create(team=team)[0])
+    return Recorder(sandbox.url, api_key_create(team=team)[0], RAW_CLIENTS)
 
 
 WEEK = {"start_date": "2026-11-01", "end_date": "2026-11-07"}
