@@ -5,7 +5,8 @@ import json
 from datetime import datetime
 from uuid import UUID
 
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
+from ninja.errors import HttpError
 
 from teams.models import EndUser
 
@@ -15,11 +16,14 @@ def team_user(request, user_id: UUID) -> None:
         raise Http404
 
 
-def ordered(start: datetime, end: datetime) -> JsonResponse | None:
-    """A 400 when the window is the wrong way round."""
+def team_window(request, user_id: UUID, window) -> tuple[datetime, datetime]:
+    """The window's bounds for one of the team's users (else a 404); a 400 when they are the
+    wrong way round."""
+    team_user(request, user_id)
+    start, end = window.bounds()
     if start > end:
-        return JsonResponse({"detail": "start_date is after end_date."}, status=400)
-    return None
+        raise HttpError(400, "start_date is after end_date.")
+    return start, end
 
 
 def json_answer(value) -> HttpResponse:

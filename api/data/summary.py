@@ -12,7 +12,7 @@ from health.models import SUMMARY_MODELS, Profile
 from health.selectors import sources_of, summaries_in
 
 from ..auth import team_auth
-from .access import json_answer, ordered, team_user
+from .access import json_answer, team_user, team_window
 from .schemas import SUMMARY_OUT, DetailOut, ProviderQuery, RawOut, Window
 
 router = Router(tags=["data"], auth=team_auth)
@@ -25,10 +25,7 @@ def _listing(resource: str, raw: bool):
     shown = raw_out if raw else summary_out
 
     def view(request, user_id: UUID, window: Query[Window]):
-        team_user(request, user_id)
-        start, end = window.bounds()
-        if refused := ordered(start, end):
-            return refused
+        start, end = team_window(request, user_id, window)
         sources = sources_of(user_id, window.provider)
         rows = summaries_in(model, user_id, start.date(), end.date(), sources)
         return json_answer({resource: [shown(row, sources[row.source_id]) for row in rows]})

@@ -9,8 +9,9 @@ from collections import defaultdict
 from datetime import datetime
 from uuid import UUID
 
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from ninja import Query, Router
+from ninja.errors import HttpError
 
 from health.answers import samples_json, source_out
 from health.models import Sleep, Workout
@@ -18,7 +19,7 @@ from health.resources import SERIES, SERIES_BY_SLUG, SLEEP_STREAM
 from health.selectors import samples_in, sources_of
 
 from ..auth import team_auth
-from .access import json_answer, json_text, ordered, team_user
+from .access import json_answer, json_text, team_window
 from .schemas import DetailOut, Grouped, GroupedWindow, Window, sample_schema
 
 router = Router(tags=["data"], auth=team_auth)
@@ -33,10 +34,7 @@ def _types(sources) -> dict[int, str]:
 
 def _series(series):
     def view(request, user_id: UUID, window: Query[Window]):
-        team_user(request, user_id)
-        start, end = window.bounds()
-        if refused := ordered(start, end):
-            return refused
+        start, end = team_window(request, user_id, window)
         sources = sources_of(user_id, window.provider)
         rows = samples_in(user_id, series, start, end, list(sources))
         return json_text(samples_json(series, rows, _types(sources)))
@@ -63,15 +61,12 @@ def _after(cursor: str) -> tuple[datetime, int]:
 
 def _grouped(series):
     def view(request, user_id: UUID, window: Query[GroupedWindow]):
-        team_user(request, user_id)
-        start, end = window.bounds()
-        if refused := ordered(start, end):
-            return refused
+        start, end = team_window(request, user_id, window)
         cursor = window.next_cursor or window.cursor
         try:
             after = _after(cursor) if cursor else None
         except ValueError:
-            return JsonResponse({"detail": "next_cursor is not one this API gave."}, status=400)
+            raise HttpError(400, "next_cursor is not one this API gave.") from None
         sources = sources_of(user_id, window.provider)
         rows = list(samples_in(user_id, series, start, end, list(sources), after)[: PAGE + 1])
         more = len(rows) > PAGE
