@@ -22,6 +22,7 @@ class PullStateAdmin(admin.ModelAdmin):
         time_column("newest_data", "newest data"),
         "backfill",
     )
+    list_display_links = ("resource",)  # the first column links to the connection
     list_filter = ("connection__provider", "resource", "last_status", "historical_status")
     list_select_related = ("connection__user",)
     search_fields = ("=connection__user__user_id", "connection__user__client_user_id")
@@ -46,7 +47,7 @@ class PullStateAdmin(admin.ModelAdmin):
             '<a href="{}">{} · {}</a>', url, connection.user.client_user_id, connection.provider
         )
 
-    @admin.display(description="last pull", ordering="last_status")
+    @admin.display(description="outcome", ordering="last_status")
     def outcome(self, state):
         if state.last_status == PullState.Status.FAILURE:
             return f"failed: {state.last_error}" if state.last_error else "failed"

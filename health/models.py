@@ -245,13 +245,15 @@ class PullState(models.Model):
     cursor = models.CharField(max_length=500, blank=True)  # the vendor's, opaque to us
     lease_until = models.DateTimeField(null=True, blank=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_status = models.CharField(max_length=16, choices=Status.choices, blank=True)
+    last_status = models.CharField("last pull", max_length=16, choices=Status.choices, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
-    created_count = models.PositiveBigIntegerField(default=0)  # sent in *.created events
-    updated_count = models.PositiveBigIntegerField(default=0)
+    created_count = models.PositiveBigIntegerField("created", default=0)  # *.created events
+    updated_count = models.PositiveBigIntegerField("updated", default=0)
     oldest_data = models.DateTimeField(null=True, blank=True)
     newest_data = models.DateTimeField(null=True, blank=True)
-    historical_status = models.CharField(max_length=16, choices=Historical.choices, blank=True)
+    historical_status = models.CharField(
+        "backfill", max_length=16, choices=Historical.choices, blank=True
+    )
     historical_start = models.DateTimeField(null=True, blank=True)
     historical_end = models.DateTimeField(null=True, blank=True)
     historical_scheduled_at = models.DateTimeField(null=True, blank=True)
