@@ -3,7 +3,7 @@ from ninja.errors import ValidationError
 
 from link.errors import LinkError
 
-from . import bulk, connect, legacy, link, providers, users
+from . import bulk, connect, data, legacy, link, providers, users
 
 # What every operation can answer beyond its own declarations: ninja's 422 when the input does
 # not validate, 400 when a body is not JSON at all or the input holds a NUL character
@@ -99,3 +99,4 @@ api.add_router("/v2/", providers.router)
 api.add_router("/v2/", link.router)
 api.add_router("/v2/", bulk.router)
 api.add_router("/v2/", connect.router)
+api.add_router("/v2/", data.router)

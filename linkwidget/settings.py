@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "connections",
     "webhooks",
     "providers",
+    "health",
     "api",
 ]
 
