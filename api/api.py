@@ -5,10 +5,12 @@ from link.errors import LinkError
 from linkwidget.ratelimit import RateLimited, too_many_requests
 
 from . import bulk, connect, legacy, link, providers, users
+from .auth import ScopeMissing
 
 # What every operation can answer beyond its own declarations: ninja's 422 when the input does
 # not validate, 400 when a body is not JSON at all or the input holds a NUL character
-# (api.middleware), and 401 when an authenticated operation gets no valid credentials.
+# (api.middleware), 401 when an authenticated operation gets no valid credentials, and 403 when
+# the API key lacks the operation's scope.
 _VALIDATION_ERROR = {
     "type": "object",
     "required": ["detail"],
@@ -71,6 +73,7 @@ class LinkApi(NinjaAPI):
                     _bad_request(responses)
                 if operation.get("security"):
                     responses.setdefault("401", _answer("Unauthorized", _DETAIL))
+                    responses.setdefault("403", _answer("Forbidden: a scope is missing", _DETAIL))
         return schema
 
 
@@ -92,6 +95,11 @@ api = LinkApi(
 @api.exception_handler(LinkError)
 def link_error(request, exc: LinkError):
     return api.create_response(request, link.error_body(exc), status=exc.status)
+
+
+@api.exception_handler(ScopeMissing)
+def scope_missing(request, exc: ScopeMissing):
+    return api.create_response(request, {"detail": str(exc)}, status=403)
 
 
 @api.exception_handler(RateLimited)

@@ -64,23 +64,50 @@ def bearer_token_authenticate(token: str) -> ApiKey | None:
     )
 
 
-def _counted(api_key: ApiKey | None) -> ApiKey | None:
-    """The caller's team pays for the request (raises RateLimited over its limit)."""
+class ScopeMissing(Exception):
+    """A valid API key without the scope the operation needs (answered 403)."""
+
+    def __init__(self, scope: str):
+        super().__init__(
+            f"This API key does not have the '{scope}' scope. An operator grants it on the key's "
+            f"page in the console (API keys), or with `manage.py seed_demo --scope {scope}` "
+            "for the demo team."
+        )
+
+
+def _allowed(api_key: ApiKey | None, scope: str) -> ApiKey | None:
+    """The caller's team pays for the request (raises RateLimited over its limit), and its key
+    must have `scope` (raises ScopeMissing)."""
     if api_key is not None:
         team_rate_limit(api_key.team_id)
+        if scope not in api_key.scopes:
+            raise ScopeMissing(scope)
     return api_key
 
 
 class TeamApiKey(APIKeyHeader):
     param_name = "X-Vital-API-Key"
 
+    def __init__(self, scope: str):
+        super().__init__()
+        self.scope = scope
+
     def authenticate(self, request, key):
-        return _counted(api_key_authenticate(key=key or ""))
+        return _allowed(api_key_authenticate(key=key or ""), self.scope)
 
 
 class TeamBearer(HttpBearer):
+    def __init__(self, scope: str):
+        super().__init__()
+        self.scope = scope
+
     def authenticate(self, request, token):
-        return _counted(bearer_token_authenticate(token))
+        return _allowed(bearer_token_authenticate(token), self.scope)
 
 
-team_auth = [TeamApiKey(), TeamBearer()]
+def scoped_auth(scope: str) -> list:
+    """An operation's auth: a team's API key or bearer token with `scope`."""
+    return [TeamApiKey(scope), TeamBearer(scope)]
+
+
+team_auth = scoped_auth(ApiKey.Scope.LINK)

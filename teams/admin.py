@@ -17,6 +17,7 @@ from .models import ApiKey, EndUser, ProviderApp, Team, WebhookEndpoint
 from .services import (
     api_key_create,
     api_key_revoke,
+    api_key_scopes_clean,
     webhook_endpoint_rotate_secret,
     webhook_endpoint_upsert,
 )
@@ -183,7 +184,7 @@ class ProviderAppInline(admin.TabularInline):
 
 class ApiKeyInline(admin.TabularInline):
     model = ApiKey
-    fields = ("prefix", "name", "created_at", "last_used_at", "revoked_at")
+    fields = ("prefix", "name", "scopes", "created_at", "last_used_at", "revoked_at")
     readonly_fields = fields
     show_change_link = True
     extra = 0
@@ -345,15 +346,26 @@ class ProviderAppAdmin(SecretsNotFiltered, admin.ModelAdmin):
 
 
 class ApiKeyForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        choices=ApiKey.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What the key may do. Grant credentials:read or proxy only to a key for a "
+        "system you trust with your users' vendor accounts: they hand out (or use) the vendor's "
+        "access.",
+    )
+
     class Meta:
         model = ApiKey
-        fields = ("team", "name")
+        fields = ("team", "name", "scopes")
+
+    def clean_scopes(self):
+        return api_key_scopes_clean(self.cleaned_data["scopes"])
 
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(SecretsNotFiltered, admin.ModelAdmin):
     form = ApiKeyForm
-    list_display = ("prefix", "name", "team", "created_at", "last_used_at", "revoked_at")
+    list_display = ("prefix", "name", "team", "scopes", "created_at", "last_used_at", "revoked_at")
     list_filter = ("team", ("revoked_at", admin.EmptyFieldListFilter))
     list_select_related = ("team",)
     search_fields = ("prefix", "name", "team__name")
@@ -361,8 +373,8 @@ class ApiKeyAdmin(SecretsNotFiltered, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("team", "name")
-        return ("team", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+            return ("team", "name", "scopes")
+        return ("team", "name", "scopes", "prefix", "created_at", "last_used_at", "revoked_at")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -372,7 +384,7 @@ class ApiKeyAdmin(SecretsNotFiltered, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        key, created = api_key_create(team=obj.team, name=obj.name)
+        key, created = api_key_create(team=obj.team, name=obj.name, scopes=obj.scopes)
         obj.pk, obj.prefix, obj.new_key = created.pk, created.prefix, key
 
     def response_add(self, request, obj, post_url_continue=None):
