@@ -93,6 +93,14 @@ class OAuth2HttpSession(_Doorway, OAuth2Session):
     """requests-oauthlib's session, through the doorway."""
 
 
+def json_or_none(response: requests.Response):
+    """The response's JSON, or None when it is not JSON."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
 def json_body(response: requests.Response):
     """The response's JSON, or ProviderApiError when the vendor sent something else."""
     try:
