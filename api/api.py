@@ -4,7 +4,7 @@ from ninja.errors import ValidationError
 from link.errors import LinkError
 from linkwidget.ratelimit import RateLimited, too_many_requests
 
-from . import bulk, connect, legacy, link, providers, users
+from . import bulk, connect, credentials, legacy, link, providers, proxy, users
 from .auth import ScopeMissing
 
 # What every operation can answer beyond its own declarations: ninja's 422 when the input does
@@ -113,3 +113,5 @@ api.add_router("/v2/", providers.router)
 api.add_router("/v2/", link.router)
 api.add_router("/v2/", bulk.router)
 api.add_router("/v2/", connect.router)
+api.add_router("/v2/", credentials.router)
+api.add_router("/v2/", proxy.router)

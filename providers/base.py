@@ -147,7 +147,8 @@ class Adapter:
         help). `response` is a requests response, its body not yet read."""
         return response.status_code == 401
 
-    def region_of(self, credentials: dict) -> str | None:
+    @classmethod
+    def region_of(cls, credentials: dict) -> str | None:
         """The region a connection's account lives in, where the vendor has regions."""
         return (credentials.get("extra") or {}).get("region")
 

@@ -13,7 +13,7 @@ from connections.webhooks import WebhookUrlRejected, webhook_url_check
 from providers.availability import OPT_IN, provider_availability
 from providers.catalogue import CATALOGUE
 
-from .models import ApiKey, EndUser, ProviderApp, Team, WebhookEndpoint
+from .models import ApiKey, EndUser, ProviderApp, Team, WebhookEndpoint, api_key_default_scopes
 from .services import (
     api_key_create,
     api_key_revoke,
@@ -348,10 +348,11 @@ class ProviderAppAdmin(SecretsNotFiltered, admin.ModelAdmin):
 class ApiKeyForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
         choices=ApiKey.Scope.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="What the key may do. Grant credentials:read or proxy only to a key for a "
-        "system you trust with your users' vendor accounts: they hand out (or use) the vendor's "
-        "access.",
+        help_text="What the key may do (none ticked: link). Grant credentials:read or proxy only "
+        "to a key for a system you trust with your users' vendor accounts: one hands out their "
+        "vendor tokens, the other calls their vendors with them.",
     )
 
     class Meta:
@@ -359,7 +360,7 @@ class ApiKeyForm(forms.ModelForm):
         fields = ("team", "name", "scopes")
 
     def clean_scopes(self):
-        return api_key_scopes_clean(self.cleaned_data["scopes"])
+        return api_key_scopes_clean(self.cleaned_data["scopes"] or api_key_default_scopes())
 
 
 @admin.register(ApiKey)

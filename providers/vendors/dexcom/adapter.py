@@ -62,7 +62,8 @@ class DexcomAdapter(PasswordAdapter):
         error = json_or_none(response) if response.status_code == 500 else None
         return isinstance(error, dict) and error.get("Code") in SESSION_CODES
 
-    def region_of(self, credentials):
+    @classmethod
+    def region_of(cls, credentials):
         return credentials["extra"]["host"]
 
     def login(self, *, username, password, region, mfa_code=None):
