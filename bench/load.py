@@ -1,11 +1,12 @@
 """The load driver, run as its own process so it does not share the server's interpreter.
 
 Reads a JSON list of scenarios on stdin and writes results as JSON on stdout. A scenario is
-{name, method, path, headers, body, pool, ok}: "{n}" in the path or body becomes a value
+{name, method, path, headers, body, pool, ok, port}: "{n}" in the path or body becomes a value
 unique to each request of the run, and "{pool}" the next unused value of `pool` (for what a
 request uses up, such as a link token; shared by all concurrencies, a run stops when it is
-empty). Each scenario runs at each concurrency for `duration`
-seconds; responses with a status outside `ok` (default [200]) count as errors."""
+empty); `port`, when given, is another server's than the spec's. Each scenario runs at each
+concurrency for `duration` seconds; responses with a status outside `ok` (default [200]) count
+as errors."""
 
 import http.client
 import itertools
@@ -84,9 +85,9 @@ def _run(base: tuple[str, int], scenario: dict, pool, concurrency: int, duration
 
 def main():
     spec = json.load(sys.stdin)
-    base = (spec["host"], spec["port"])
     results = []
     for scenario in spec["scenarios"]:
+        base = (spec["host"], scenario.get("port", spec["port"]))
         pool = iter(scenario.get("pool") or [])
         for concurrency in spec["concurrency"]:
             results.append(_run(base, scenario, pool, concurrency, spec["duration"]))

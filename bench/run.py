@@ -3,7 +3,8 @@
     .venv/bin/python bench/run.py [--duration SECONDS] [--concurrency 1 8 32]
 
 Prints, per endpoint and concurrency: throughput, p50/p99 latency and the ratio to a bare
-Django view, measured again just before each endpoint; SQL queries per request; then, in
+Django view, measured again just before each endpoint; the vendor proxy's overhead over a
+direct call to the emulator; SQL queries per request; then, in
 headless Chromium, the weight of each widget step, the static files' headers and a full connect
 per auth type. Figures from a noisy (shared) machine compare through the ratios, not the
 absolute numbers."""
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import browser  # noqa: E402
+import proxy  # noqa: E402
 import widget  # noqa: E402
 from pg import free_port, throwaway_postgres  # noqa: E402
 
@@ -77,12 +79,16 @@ def prepare(pool_size: int) -> dict:
         API_KEY,
         "--redirect-url",
         f"{public_url}/healthz",
+        "--scope",
+        ApiKey.Scope.PROXY,
         stdout=open(os.devnull, "w"),  # noqa: SIM115
     )
     team = Team.objects.get(pk=ApiKey.objects.get(prefix=API_KEY[:14]).team_id)
     user = end_user_create(team=team, client_user_id=f"bench-{secrets.token_hex(4)}")
     tokens = [link_token_create(team=team, user_id=user.pk)[0] for _ in range(pool_size + 1)]
     return {
+        "team": team,
+        "user": user,
         "user_id": str(user.pk),
         "token": tokens.pop(),
         "tokens": tokens,
@@ -91,7 +97,7 @@ def prepare(pool_size: int) -> dict:
     }
 
 
-def scenarios(data: dict) -> list[dict]:
+def scenarios(data: dict, vendor_port: int) -> list[dict]:
     key = {"X-Vital-API-Key": API_KEY}
     json_key = {**key, "Content-Type": "application/json"}
     return [
@@ -112,6 +118,7 @@ def scenarios(data: dict) -> list[dict]:
             "body": json.dumps({"user_id": data["user_id"]}),
         },
         *widget.scenarios(data["token"], data["tokens"], data["callbacks"]),
+        *proxy.scenarios(data["user_id"], data["oura"], API_KEY, vendor_port),
     ]
 
 
@@ -203,6 +210,9 @@ def main():
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--pool", type=int, default=1500, help="link tokens per used-up scenario")
+    parser.add_argument(
+        "--only", help="measure only the endpoints whose name contains this, and skip the browser"
+    )
     args = parser.parse_args()
 
     port, vendor_port = free_port(), free_port()
@@ -210,10 +220,13 @@ def main():
         env = environment(database_url, port, vendor_port)
         os.environ.update(env)
         data = prepare(pool_size=args.pool)
-        specs = scenarios(data)
         servers = [start_server(env, port), start_server(env, vendor_port)]
         try:
-            query_counts = {s["name"]: count_queries(s) for s in specs}
+            data["oura"] = proxy.connect(data["team"], data["user"], env["LINK_PUBLIC_URL"])
+            bare, *specs = scenarios(data, vendor_port)
+            specs = [s for s in specs if args.only is None or args.only in s["name"]]
+            # (a direct call to the emulator is not ours to count)
+            query_counts = {s["name"]: count_queries(s) for s in specs if "port" not in s}
             load = subprocess.run(
                 [sys.executable, str(ROOT / "bench" / "load.py")],
                 input=json.dumps(
@@ -222,7 +235,7 @@ def main():
                         "port": port,
                         "duration": args.duration,
                         "concurrency": args.concurrency,
-                        "scenarios": [x for s in specs[1:] for x in (specs[0], s)],
+                        "scenarios": [x for s in specs for x in (bare, s)],
                     }
                 ),
                 capture_output=True,
@@ -230,6 +243,8 @@ def main():
                 check=True,
             )
             print_results(args.duration, json.loads(load.stdout), query_counts)
+            if args.only is not None:
+                return
             links = data["browser"]
             browser.print_tables(
                 *browser.weigh(links.pop("weigh")),
@@ -249,6 +264,7 @@ def print_results(duration: float, results: list[dict], query_counts: dict[str, 
         f"{gunicorn['worker_class']} workers x {gunicorn['threads']} threads"
     )
     print_table(results)
+    proxy.print_overhead(results)
     print(f"\n{'endpoint':34} SQL queries per request")
     for name, count in query_counts.items():
         print(f"{name:34} {count}")

@@ -14,7 +14,7 @@ OAUTH_PROVIDER = "fitbit"  # PKCE and Basic client auth on the code exchange
 CONNECT_NAMES = ("oauth (strava)", "password (zwift)", "email (freestyle_libre)")
 
 
-def oauth_callbacks(team, user, count: int) -> list[str]:
+def oauth_callbacks(team, user, count: int, provider: str = OAUTH_PROVIDER) -> list[str]:
     """Paths of the vendor's redirect back to us, each with a fresh state and a signed code."""
     from link.connect import oauth_start
     from link.services import link_token_create
@@ -23,7 +23,7 @@ def oauth_callbacks(team, user, count: int) -> list[str]:
     paths = []
     for _ in range(count):
         _, link_token = link_token_create(team=team, user_id=user.pk)
-        authorize = urlsplit(oauth_start(link_token=link_token, provider=OAUTH_PROVIDER))
+        authorize = urlsplit(oauth_start(link_token=link_token, provider=provider))
         query = dict(parse_qsl(authorize.query))
         consent = client.post(
             authorize.path,
