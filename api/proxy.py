@@ -11,7 +11,9 @@ cookies, forwarding headers) reaches the vendor: only the headers below do."""
 
 import logging
 import re
+import threading
 from datetime import timedelta
+from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import parse_qsl, urlsplit
 from uuid import UUID
 
@@ -22,6 +24,7 @@ from ninja import Path, Router
 
 from connections.credentials import CredentialsUnavailable, connection_credentials_fresh
 from providers.errors import ProviderTimeout, ProviderUnavailable
+from providers.http import HttpSession
 from providers.registry import adapter_class, provider_adapter
 from teams.models import ApiKey
 
@@ -65,6 +68,7 @@ NOT_RETURNED = {
 # the vendor (or a URL parser on the way) decodes can turn into another host or path.
 _SEGMENT = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:-]+")
 _CHUNK = 64 * 1024
+_local = threading.local()
 
 
 class PathRefused(ValueError):
@@ -85,6 +89,16 @@ def vendor_path(path: str) -> str:
     return path
 
 
+def _session(vendor: str) -> HttpSession:
+    """This thread's session to `vendor`: proxied calls reuse its kept-alive connections (and
+    TLS sessions) rather than open one each. It serves every team, so it keeps no cookies."""
+    sessions = vars(_local).setdefault("sessions", {})
+    if vendor not in sessions:
+        sessions[vendor] = HttpSession(vendor=vendor)
+        sessions[vendor].cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+    return sessions[vendor]
+
+
 def _call(request, adapter, credentials: dict, path: str) -> requests.Response:
     base = adapter.api_url(credentials)
     url = f"{base}/{path}"
@@ -97,7 +111,7 @@ def _call(request, adapter, credentials: dict, path: str) -> requests.Response:
         if name not in auth_params
     ]
     headers = {name: request.headers[name] for name in FORWARDED_HEADERS if name in request.headers}
-    return adapter.http.request(
+    return _session(adapter.slug).request(
         request.method,
         url,
         params=[*query, *auth_params.items()],

@@ -10,6 +10,7 @@ import secrets
 import pytest
 import requests
 from django.core.cache import cache
+from django.test import Client
 from django.utils import timezone
 
 from connections.models import Connection
@@ -229,6 +230,23 @@ def test_the_vendors_answer_comes_back_as_it_is(link, live_user, stub, settings)
     assert answer.headers["Retry-After"] == "900"
     assert answer.headers["X-RateLimit-Usage"] == "201,1500"
     assert "Set-Cookie" not in answer.headers
+
+
+def test_calls_share_connections_to_the_vendor_never_cookies(link, live_user, stub, settings):
+    """Successive calls in one server thread reuse the kept-alive connection to the vendor (in
+    process here, so that they run in the same thread), yet a cookie the vendor sets on one
+    connection's answer never travels with the next call, which may be another team's."""
+    link.connect(live_user, "strava")
+    settings.LINK_SANDBOX_BASE_URL = stub.url
+    stub.answers = [(200, {"Set-Cookie": "_strava4_session=vendor; path=/"}, b"{}", 0)]
+    client = Client(headers={"X-Vital-API-Key": link.key})
+    for _ in range(2):
+        answer = client.get(f"/v2/proxy/{live_user.user_id}/strava/athlete/activities")
+        assert answer.status_code == 200
+        b"".join(answer.streaming_content)
+    first, second = stub.requests
+    assert first["client"] == second["client"]
+    assert "cookie" not in {name.lower() for name in second["headers"]}
 
 
 def test_a_slow_vendor_times_out(link, live_user, stub, settings):

@@ -14,6 +14,8 @@ class VendorStub:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keeps connections alive, as vendors do
+
             def answer(self):
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 stub.requests.append(
@@ -22,6 +24,7 @@ class VendorStub:
                         "path": self.path,
                         "headers": dict(self.headers),
                         "body": body,
+                        "client": self.client_address,
                     }
                 )
                 status, headers, content, delay = (
