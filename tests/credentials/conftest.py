@@ -29,6 +29,19 @@ class Link:
     def proxy(self, user, provider: str, path: str, method="GET", **kwargs) -> requests.Response:
         return self.call(method, f"/v2/proxy/{user.user_id}/{provider}/{path}", **kwargs)
 
+    def bearer_token(self, team) -> str:
+        """A bearer token for the key, from Link's `POST /oauth/token`."""
+        answer = requests.post(
+            f"{self.base}/oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": team.pk,
+                "client_secret": self.key,
+            },
+            timeout=10,
+        )
+        return answer.json()["access_token"]
+
     def raw_get(self, path: str) -> tuple[int, dict]:
         """GET `path` exactly as written (no client tidies its dot segments or escapes)."""
         server = http.client.HTTPConnection(urlsplit(self.base).netloc, timeout=30)

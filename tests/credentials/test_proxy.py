@@ -191,11 +191,7 @@ def test_what_reaches_the_vendor_is_its_credentials_never_ours(link, live_user, 
 
 def test_a_bearer_caller_is_not_forwarded_either(sandbox, team, link, live_user, stub, settings):
     link.connect(live_user, "oura")
-    token = requests.post(
-        f"{sandbox.url}/oauth/token",
-        data={"grant_type": "client_credentials", "client_id": team.pk, "client_secret": link.key},
-        timeout=10,
-    ).json()["access_token"]
+    token = link.bearer_token(team)
     settings.LINK_SANDBOX_BASE_URL = stub.url
     answer = requests.get(
         f"{sandbox.url}/v2/proxy/{live_user.user_id}/oura/v2/usercollection/daily_sleep",

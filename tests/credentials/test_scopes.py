@@ -58,12 +58,7 @@ def test_a_bearer_token_carries_its_keys_scopes(sandbox, team, link, live_user):
     link.connect(live_user, "oura")
 
     def bearer(scopes) -> dict:
-        key = _key(team, scopes)
-        token = requests.post(
-            f"{sandbox.url}/oauth/token",
-            data={"grant_type": "client_credentials", "client_id": team.pk, "client_secret": key},
-            timeout=10,
-        ).json()["access_token"]
+        token = Link(sandbox.url, _key(team, scopes)).bearer_token(team)
         return {"Authorization": f"Bearer {token}"}
 
     path = f"{sandbox.url}/v2/connections/{live_user.user_id}/oura/credentials"

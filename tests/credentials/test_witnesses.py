@@ -5,7 +5,6 @@ glucose readings, each parsed by code we did not write."""
 from datetime import date, timedelta
 
 import pytest
-import requests
 
 from tests.providers.test_witness import run_witness
 
@@ -14,11 +13,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_the_oura_client_reads_daily_sleep_through_the_proxy(sandbox, team, link, live_user):
     link.connect(live_user, "oura")
-    bearer = requests.post(
-        f"{sandbox.url}/oauth/token",
-        data={"grant_type": "client_credentials", "client_id": team.pk, "client_secret": link.key},
-        timeout=10,
-    ).json()["access_token"]
+    bearer = link.bearer_token(team)
     end = date.today()
     start = end - timedelta(days=119)  # more than two of the emulator's pages
     proxy = f"{sandbox.url}/v2/proxy/{live_user.user_id}/oura"
