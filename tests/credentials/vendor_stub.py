@@ -1,6 +1,8 @@
 """A vendor's API on loopback that records every request it gets and answers as told: the
 proxy's other end, where what the proxy sends can be seen."""
 
+import contextlib
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,12 +13,14 @@ class VendorStub:
         self.requests: list[dict] = []
         # (status, headers, body, seconds to wait first) for the next requests, in order.
         self.answers: list[tuple[int, dict, bytes, float]] = []
+        self.sockets: set[socket.socket] = set()  # kept alive by the proxy's sessions
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keeps connections alive, as vendors do
 
             def answer(self):
+                stub.sockets.add(self.connection)
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 stub.requests.append(
                     {
@@ -51,3 +55,6 @@ class VendorStub:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+        for kept in self.sockets:  # or a later stub on the same port could meet them
+            with contextlib.suppress(OSError):
+                kept.shutdown(socket.SHUT_RDWR)
