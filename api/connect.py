@@ -220,9 +220,11 @@ def legacy_email_auth(
     "link/provider/oauth/{provider}", response={200: SourceOut, 400: ErrorOut, 401: ErrorOut}
 )
 def provider_oauth(request, provider: str, x_vital_link_token: str | None = LinkTokenHeader):
-    """The provider, with the vendor's sign-in URL (`oauth_url`) to send the browser to. An
-    unknown, unserved or non-OAuth provider is 400 `INVALID_PROVIDER`, as in the Link docs
-    (Vital: 422 outside its `OAuthProviders`)."""
+    """The provider, with the URL (`oauth_url`) to send the end user's browser to: our start
+    page, which names the app asking, binds the first browser that goes on from it and then
+    sends it to the vendor's sign-in (so a link sent to someone else cannot connect their
+    account to this link token's user). An unknown, unserved or non-OAuth provider is 400
+    `INVALID_PROVIDER`, as in the Link docs (Vital: 422 outside its `OAuthProviders`)."""
     link_token = link_token_resolve(x_vital_link_token)
     oauth_url = connect.oauth_start(link_token=link_token, provider=provider)
     info = provider_get(provider)

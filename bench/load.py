@@ -4,9 +4,10 @@ Reads a JSON list of scenarios on stdin and writes results as JSON on stdout. A 
 {name, method, path, headers, body, pool, ok, port}: "{n}" in the path or body becomes a value
 unique to each request of the run, and "{pool}" the next unused value of `pool` (for what a
 request uses up, such as a link token; shared by all concurrencies, a run stops when it is
-empty); `port`, when given, is another server's than the spec's. Each scenario runs at each
-concurrency for `duration` seconds; responses with a status outside `ok` (default [200]) count
-as errors."""
+empty); a value may be a pair [value, headers], whose headers go with that request (the cookie
+of the browser an OAuth sign-in is bound to); `port`, when given, is another server's than the
+spec's. Each scenario runs at each concurrency for `duration` seconds; responses with a status
+outside `ok` (default [200]) count as errors."""
 
 import http.client
 import itertools
@@ -24,28 +25,31 @@ def _run(base: tuple[str, int], scenario: dict, pool, concurrency: int, duration
     errors: dict[str, int] = {}
     deadline = time.monotonic() + duration
 
-    def fill(text: str) -> str:
+    def fill(text: str) -> tuple[str, dict]:
         with lock:
             n = next(counter)
             value = next(pool, None) if "{pool}" in text else None
         if "{pool}" in text and value is None:
             raise StopIteration
-        return text.replace("{n}", f"{concurrency}-{n}").replace("{pool}", value or "")
+        value, headers = value if isinstance(value, list) else (value, {})
+        return text.replace("{n}", f"{concurrency}-{n}").replace("{pool}", value or ""), headers
 
     def worker():
         # One kept-alive connection per client, as a browser or the SDK's session keeps it.
         conn = http.client.HTTPConnection(*base, timeout=30)
         while time.monotonic() < deadline:
             try:
-                path, body = fill(scenario["path"] + "\x00" + (scenario.get("body") or "")).split(
-                    "\x00"
-                )
+                text, headers = fill(scenario["path"] + "\x00" + (scenario.get("body") or ""))
             except StopIteration:
                 return
+            path, body = text.split("\x00")
             started = time.perf_counter()
             try:
                 conn.request(
-                    scenario["method"], path, body=body or None, headers=scenario.get("headers", {})
+                    scenario["method"],
+                    path,
+                    body=body or None,
+                    headers={**scenario.get("headers", {}), **headers},
                 )
                 response = conn.getresponse()
                 response.read()

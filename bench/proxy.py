@@ -23,7 +23,8 @@ def connect(team, user, public_url: str) -> dict:
     """Connect `user` to Oura through the running server; the connection's credentials."""
     from connections.models import Connection
 
-    callback = requests.get(public_url + oauth_callbacks(team, user, 1, PROVIDER)[0], timeout=30)
+    [(path, browser)] = oauth_callbacks(team, user, 1, PROVIDER)
+    callback = requests.get(public_url + path, headers=browser, timeout=30)
     callback.raise_for_status()
     return Connection.objects.get(user=user, provider=PROVIDER, status="connected").credentials
 

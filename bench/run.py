@@ -136,7 +136,9 @@ def count_queries(scenario: dict) -> int:
     headers = scenario.get("headers", {})
 
     def send():
-        fill = {"{n}": secrets.token_hex(4), "{pool}": (scenario.get("pool") or [""]).pop()}
+        drawn = (scenario.get("pool") or [""]).pop()
+        drawn, extra = drawn if isinstance(drawn, list) else (drawn, {})
+        fill = {"{n}": secrets.token_hex(4), "{pool}": drawn}
         path, body = scenario["path"], scenario.get("body") or ""
         for placeholder, value in fill.items():
             path, body = path.replace(placeholder, value), body.replace(placeholder, value)
@@ -145,7 +147,7 @@ def count_queries(scenario: dict) -> int:
             path,
             body,
             content_type=headers.get("Content-Type", "application/octet-stream"),
-            headers={k: v for k, v in headers.items() if k != "Content-Type"},
+            headers={**{k: v for k, v in headers.items() if k != "Content-Type"}, **extra},
         )
 
     send()

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -39,7 +40,7 @@ from providers.errors import (
 from providers.registry import adapter_class, provider_adapter
 from teams.services import secret_hash
 
-from .errors import InvalidLinkToken, InvalidProvider
+from .errors import InvalidLinkToken, InvalidProvider, OtherBrowser
 from .models import LinkEvent, LinkToken, OAuthState
 from .services import link_event_record, link_token_check_provider, link_token_consume
 from .services import link_token_status as _token_status
@@ -184,21 +185,70 @@ def _password_login(
 # -- OAuth ------------------------------------------------------------------------------------
 
 
-def oauth_start(*, link_token: LinkToken, provider: str) -> str:
-    """Begin an OAuth sign-in: remember a fresh state (and PKCE verifier) for this link session
-    and return the vendor's authorize URL to send the browser to."""
-    return _oauth_begin(link_token, provider)[0]
+def oauth_start(*, link_token: LinkToken, provider: str, embedded: bool = False) -> str:
+    """Begin an OAuth sign-in for a browser not seen yet (the API's `oauth_url`): remember a
+    fresh state (and PKCE verifier) for this link session and return the URL of our start
+    page, which says who asks and binds the first browser that goes on from it (oauth_open);
+    only then does that browser see the vendor's authorize URL."""
+    state, _, _ = _oauth_begin(link_token, provider, embedded=embedded)
+    page = reverse("link:oauth-open", args=[provider])
+    return f"{settings.LINK_PUBLIC_URL}{page}?{urlencode({'state': state})}"
 
 
 def oauth_start_in_browser(
     *, link_token: LinkToken, provider: str, embedded: bool = False
 ) -> tuple[str, str, str]:
-    """Like oauth_start, but the sign-in is also bound to the browser that starts it: returns
-    the authorize URL and a cookie (name, value) to set in that top-level window. The callback
-    then refuses a browser without it, so a leaked link or code cannot be finished elsewhere."""
+    """Begin an OAuth sign-in bound at once to the browser that starts it (the widget's own
+    button): returns the vendor's authorize URL and a cookie (name, value) to set in that
+    top-level window. The callback refuses a browser without it, so a leaked link or code
+    cannot be finished elsewhere."""
     browser_secret = secrets.token_urlsafe(32)
-    url, row = _oauth_begin(link_token, provider, browser_secret=browser_secret, embedded=embedded)
+    _, url, row = _oauth_begin(
+        link_token, provider, browser_secret=browser_secret, embedded=embedded
+    )
     return url, oauth_cookie_name(row.pk), browser_secret
+
+
+def oauth_opening(*, provider: str, state: str, cookies: dict[str, str]) -> OAuthState:
+    """The sign-in whose start page this is, if this browser may go on with it: it is unspent,
+    in time, its link session open, and no other browser went on first. Else raises
+    InvalidLinkToken saying why."""
+    return _oauth_opening(OAuthState.objects, provider, state, cookies)[0]
+
+
+def oauth_open(*, provider: str, state: str, cookies: dict[str, str]) -> tuple[str, str, str]:
+    """This browser goes on from the start page: the first to do so is bound to the sign-in
+    (atomically: a second browser is refused), the same one may go on again. Returns the
+    vendor's authorize URL and the cookie (name, value) that binds the browser."""
+    with transaction.atomic():
+        rows = OAuthState.objects.select_for_update()
+        row, cookie = _oauth_opening(rows, provider, state, cookies)
+        if not cookie:
+            cookie = secrets.token_urlsafe(32)
+            row.secrets = {**row.secrets, "browser": secret_hash(cookie)}
+            row.save(update_fields=["secrets"])
+    adapter = _team_adapter(row.link_token.team, row.provider)
+    return _authorize_url(adapter, state, row.secrets), oauth_cookie_name(row.pk), cookie
+
+
+def _oauth_opening(rows, provider, state, cookies) -> tuple[OAuthState, str]:
+    """The row and this browser's cookie for it ("" while no browser is bound)."""
+    row = (
+        rows.select_related("link_token__team", "link_token__user")
+        .filter(state_hash=secret_hash(state), provider=provider)
+        .first()
+    )
+    status = "invalid_token" if row is None else _token_status(row.link_token)
+    if not status and row.used_at:  # back from the vendor already
+        status = "invalid_token"
+    if not status and row.expires_at <= timezone.now():
+        status = "token_expired"
+    if status:
+        raise InvalidLinkToken(_TOKEN_MESSAGES[status], flow_error_type=status)
+    bound, cookie = row.secrets.get("browser"), cookies.get(oauth_cookie_name(row.pk), "")
+    if bound and not constant_time_compare(bound, secret_hash(cookie)):
+        raise OtherBrowser(_OTHER_BROWSER)
+    return row, cookie if bound else ""
 
 
 def oauth_cookie_name(state_id: int) -> str:
@@ -206,29 +256,36 @@ def oauth_cookie_name(state_id: int) -> str:
 
 
 def _oauth_begin(link_token, provider, browser_secret: str | None = None, embedded=False):
+    """A new state for this link session (its row keeps only the hash): the state, the
+    vendor's authorize URL for it, and the row."""
     adapter = _adapter(link_token, provider, "oauth")
     state = secrets.token_urlsafe(32)
-    verifier = secrets.token_urlsafe(64) if adapter.pkce else None
-    region = link_token.team.region
+    sealed = {
+        "code_verifier": secrets.token_urlsafe(64) if adapter.pkce else None,
+        "region": link_token.team.region,
+        "browser": secret_hash(browser_secret) if browser_secret else None,
+        "embedded": embedded,
+    }
+    url = _authorize_url(adapter, state, sealed)  # a region the vendor lacks fails before a row
     now = timezone.now()
     row = OAuthState.objects.create(
         state_hash=secret_hash(state),
         link_token=link_token,
         provider=provider,
-        secrets={
-            "code_verifier": verifier,
-            "region": region,
-            "browser": secret_hash(browser_secret) if browser_secret else None,
-            "embedded": embedded,
-        },
+        secrets=sealed,
         created_at=now,
         expires_at=now + timedelta(minutes=settings.LINK_OAUTH_STATE_TTL_MINUTES),
     )
     link_event_record(link_token=link_token, kind=Kind.OAUTH_STARTED, provider=provider)
-    url = adapter.authorization_url(
-        state=state, code_challenge=_pkce_challenge(verifier), region=region
+    return state, url, row
+
+
+def _authorize_url(adapter: "Adapter", state: str, sealed: dict) -> str:
+    return adapter.authorization_url(
+        state=state,
+        code_challenge=_pkce_challenge(sealed["code_verifier"]),
+        region=sealed["region"],
     )
-    return url, row
 
 
 def oauth_finish(
@@ -246,8 +303,9 @@ def oauth_finish(
     link_token = row.link_token
     browser = row.secrets.get("browser")
     cookie = (cookies or {}).get(oauth_cookie_name(row.pk), "")
-    if browser and not constant_time_compare(browser, secret_hash(cookie)):
-        # Checked before claiming the state, so the browser that started it can still finish.
+    if not browser or not constant_time_compare(browser, secret_hash(cookie)):
+        # Checked before claiming the state, so the browser that started it can still finish;
+        # a state no browser was bound to (never opened from our start page) finishes nowhere.
         link_event_record(
             link_token=link_token, kind=Kind.FAILED, provider=provider, error_type="invalid_token"
         )
@@ -353,8 +411,12 @@ def _adapter(link_token: LinkToken, provider: str, auth_type: str) -> "Adapter":
         raise InvalidProvider(f"Provider '{provider}' does not connect by {auth_type}.")
     if link_token.provider != provider:
         link_event_record(link_token=link_token, kind=Kind.PROVIDER_CHOSEN, provider=provider)
+    return _team_adapter(link_token.team, provider)
+
+
+def _team_adapter(team, provider: str) -> "Adapter":
     try:
-        return provider_adapter(provider, team=link_token.team)
+        return provider_adapter(provider, team=team)
     except ProviderUnavailable as exc:  # a sandbox team, on a server without the sandbox
         raise InvalidProvider(exc.message) from None
 

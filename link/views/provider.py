@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -29,6 +30,7 @@ from .base import (
     step_redirect,
     widget_step,
 )
+from .oauth_open import oauth_cookie_set
 
 _FORMS = {"password": PasswordForm, "email": EmailForm}
 
@@ -191,27 +193,23 @@ def oauth_start(request, session, provider):
     in off from its opener (COOP), which would cut a popup widget off from the customer."""
     if refused := _refused(request, session, provider):
         return refused
+    start = {
+        "link_token": session.link_token,
+        "provider": provider,
+        "embedded": bool(session.embed),
+    }
     try:
-        url, cookie, value = connect.oauth_start_in_browser(
-            link_token=session.link_token, provider=provider, embedded=bool(session.embed)
-        )
+        if request.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
+            # Not our own button (another site, or a link someone was sent, such as the API's
+            # oauth_url): the start page first says who asks. A browser that does not say
+            # where it comes from (before 2023) goes straight on.
+            return redirect(connect.oauth_start(**start))
+        url, cookie, value = connect.oauth_start_in_browser(**start)
     except LinkError as exc:
         return render_result(
             request, session, state="error", slug=provider, error_type=exc.flow_error_type
         )
-    response = leave(request, url)
-    # First-party here (this step always runs top level), and Lax still rides along on the
-    # vendor's top-level redirect back to the callback.
-    response.set_cookie(
-        cookie,
-        value,
-        max_age=settings.LINK_OAUTH_STATE_TTL_MINUTES * 60,
-        path="/v2/link/connect/",
-        secure=request.is_secure(),
-        httponly=True,
-        samesite="Lax",
-    )
-    return response
+    return oauth_cookie_set(leave(request, url), request, cookie, value)
 
 
 @require_GET

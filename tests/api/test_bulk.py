@@ -157,7 +157,7 @@ def test_bulk_op_list_pages_newest_first_per_team(api, other_api, end_user):
 )
 def test_a_key_acts_for_its_own_team_only(api, other_team, team, method, path, body):
     send = getattr(api, method)
-    for team_id, status in ((other_team.pk, 403), (team.pk, 200), ("infer_from_context", 200)):
+    for team_id, status in ((other_team.pk, 404), (team.pk, 200), ("infer_from_context", 200)):
         url = path.format(team=team_id)
         response = send(url) if body is None else send(url, body, content_type="application/json")
         assert response.status_code == status, response.content

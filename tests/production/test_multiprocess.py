@@ -24,7 +24,7 @@ from tests.processes import (
     production_env,
     task_workers,
 )
-from tests.sandbox import consent
+from tests.sandbox import Browser, consent
 
 from .scrape import Scrape
 
@@ -154,7 +154,9 @@ def test_concurrent_refreshes_spend_each_refresh_token_once(cluster_env, team):
                 headers={"x-vital-link-token": token},
                 timeout=30,
             )
-            returned = requests.get(consent(started.json()["oauth_url"]), timeout=60)
+            browser = Browser()
+            callback = consent(started.json()["oauth_url"], browser=browser)
+            returned = browser.get(callback, timeout=60)
             assert "is connected" in returned.text
 
         in_parallel([lambda user=user: connect(user) for user in users], threads=6)

@@ -38,9 +38,14 @@ def fast_timeouts(settings):
 
 
 def oauth_round_trip(link_token, provider, **consent_options):
-    url = connect.oauth_start(link_token=link_token, provider=provider)
-    back = urlsplit(consent(url, **consent_options))
-    return connect.oauth_finish(provider=provider, params=_query(back.query))[1]
+    params, cookies = _signed_in(link_token, provider, **consent_options)
+    return connect.oauth_finish(provider=provider, params=params, cookies=cookies)[1]
+
+
+def _signed_in(link_token, provider, **consent_options) -> tuple[dict, dict]:
+    """The vendor's redirect back (its query) and the cookie of the browser that started it."""
+    url, cookie, value = connect.oauth_start_in_browser(link_token=link_token, provider=provider)
+    return _query(urlsplit(consent(url, **consent_options)).query), {cookie: value}
 
 
 def _query(query: str) -> dict:
@@ -53,9 +58,8 @@ def _connections():
 
 @pytest.mark.parametrize("provider", OAUTH)
 def test_oauth_connects_once(link_token, provider):
-    url = connect.oauth_start(link_token=link_token, provider=provider)
-    params = _query(urlsplit(consent(url)).query)
-    _, result = connect.oauth_finish(provider=provider, params=params)
+    params, cookies = _signed_in(link_token, provider)
+    _, result = connect.oauth_finish(provider=provider, params=params, cookies=cookies)
     assert (result.state, result.error) == ("success", None)
     connection = _connections().get()
     assert connection.provider == provider and connection.external_user_id
@@ -63,7 +67,7 @@ def test_oauth_connects_once(link_token, provider):
     link_token.refresh_from_db()
     assert link_token.consumed_at and link_token.state == "success"
     # The browser comes back twice (refresh, back button): same outcome, one connection.
-    _, again = connect.oauth_finish(provider=provider, params=params)
+    _, again = connect.oauth_finish(provider=provider, params=params, cookies=cookies)
     assert again.state == "success" and _connections().count() == 1
 
 

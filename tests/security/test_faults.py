@@ -11,7 +11,7 @@ from django.test import Client
 
 from connections.models import Connection
 from link.models import LinkEvent, LinkToken
-from tests.sandbox import consent
+from tests.sandbox import Browser, consent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,8 +79,10 @@ def widget_password(client, token, vendor):
 def oauth_callback(client, token, vendor):
     vendor.up()  # the consent page itself works
     started = client.get("/v2/link/provider/oauth/fitbit", headers={"x-vital-link-token": token})
-    back = consent(started.json()["oauth_url"], fault=vendor.consent_fault)
+    browser = Browser()
+    back = consent(started.json()["oauth_url"], browser=browser, fault=vendor.consent_fault)
     vendor.reached()
+    client.cookies.load(browser.cookies.get_dict())
     return client.get(back)
 
 
