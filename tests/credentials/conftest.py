@@ -8,7 +8,7 @@ import requests
 from connections.models import Connection
 from teams.models import ApiKey
 from teams.services import api_key_create
-from tests.sandbox import consent
+from tests.sandbox import Browser, consent
 
 ALL_SCOPES = [ApiKey.Scope.LINK, ApiKey.Scope.CREDENTIALS_READ, ApiKey.Scope.PROXY]
 
@@ -60,7 +60,8 @@ class Link:
         headers = {"x-vital-link-token": token.json()["link_token"]}
         oauth = self.call("GET", f"/v2/link/provider/oauth/{provider}", headers=headers)
         if oauth.status_code == 200:
-            back = requests.get(consent(oauth.json()["oauth_url"]), timeout=30)
+            browser = Browser()
+            back = browser.get(consent(oauth.json()["oauth_url"], browser=browser), timeout=30)
             assert back.status_code < 400, back.text
         else:
             answer = self.call(
