@@ -36,11 +36,11 @@ def witness_python(client: str) -> Path:
     return venv / "bin/python"
 
 
-def run_witness(client: str, script: str, sandbox_url: str) -> dict:
+def run_witness(client: str, script: str, sandbox_url: str, *args: str) -> dict:
     python = witness_python(client)
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(WITNESS)}
     done = subprocess.run(
-        [python, WITNESS / script],
+        [python, WITNESS / script, *args],
         env={**env, "LINK_WITNESS_SANDBOX": sandbox_url},
         capture_output=True,
         text=True,
