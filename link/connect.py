@@ -23,6 +23,7 @@ from django.utils.crypto import constant_time_compare
 
 from connections.lifecycle import connection_schedule_next
 from connections.models import Connection
+from connections.services import connection_supersede
 from connections.webhooks import (
     connection_created_event,
     link_session_finished_event,
@@ -479,6 +480,8 @@ def _connection_save(
     except IntegrityError:
         log.warning("concurrent connect of %s for user %s", provider, link_token.user_id)
         return _error(provider, "token_consumed", _TOKEN_MESSAGES["token_consumed"])
+    if status == Connection.Status.CONNECTED:
+        connection_supersede(connection=connection)
     state = "pending" if status == Connection.Status.PENDING else "success"
     return ConnectResult(state=state, provider=provider, connection=connection)
 

@@ -25,7 +25,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, re_path
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.views.decorators.csrf import csrf_exempt
 
@@ -164,6 +164,17 @@ class Emulator:
     def controls(self) -> list[URLPattern]:
         """Sandbox-only levers (a patient linking their account, ...), at /sandbox/<slug>/."""
         return []
+
+
+class GoneEmulator(Emulator):
+    """A vendor that switched its service off: every path of every host answers 410 Gone."""
+
+    def hosts(self):
+        return {base: [re_path(r"^", exempt(_gone))] for base in self.vendor.hosts.values()}
+
+
+def _gone(request):
+    return HttpResponse("Gone", status=410, content_type="text/plain")
 
 
 class Refusal(Exception):

@@ -63,10 +63,12 @@ def test_callback_with_unknown_state_renders_a_page(client):
 
 def test_oauth_url_carries_state_and_pkce(api, link_token, settings):
     settings.LINK_SANDBOX_BASE_URL = "https://sandbox.example"
-    response = api.get("/v2/link/provider/oauth/fitbit", headers={"x-vital-link-token": link_token})
+    response = api.get(
+        "/v2/link/provider/oauth/google_health", headers={"x-vital-link-token": link_token}
+    )
     assert response.status_code == 200
     url = response.json()["oauth_url"]
-    assert url.startswith("https://sandbox.example/sandbox/www.fitbit.com/oauth2/authorize?")
+    assert url.startswith("https://sandbox.example/sandbox/accounts.google.com/o/oauth2/v2/auth?")
     assert "code_challenge_method=S256" in url and "state=" in url
     link_token_row = link_token_find(link_token)
     assert link_token_row.oauth_states.count() == 1

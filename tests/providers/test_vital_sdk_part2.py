@@ -5,12 +5,15 @@ import pytest
 from vital import Vital
 from vital.core.api_error import ApiError
 
+from providers.availability import NEVER
 from providers.registry import ADAPTERS
 from teams.services import api_key_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = [s for s, cls in ADAPTERS.items() if cls.auth_type == "password"]
+PASSWORD = [
+    s for s, cls in ADAPTERS.items() if cls.auth_type == "password" and cls.status not in NEVER
+]
 REGION = {"dexcom": "us"}
 
 

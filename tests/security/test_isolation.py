@@ -73,9 +73,9 @@ def _user(team: Team, client_user_id: str, *providers: str) -> EndUser:
 @pytest.fixture
 def world(sandbox):
     mine, my_key = _team("Acme Health")
-    alice = _user(mine, "alice", "fitbit", "zwift")
+    alice = _user(mine, "alice", "google_health", "zwift")
     theirs, _ = _team("Other Co", accent_color="#123456", disabled_providers=["oura"])
-    bob, carol = _user(theirs, "their-bob", "fitbit"), _user(theirs, "their-carol", "zwift")
+    bob, carol = _user(theirs, "their-bob", "google_health"), _user(theirs, "their-carol", "zwift")
     return SimpleNamespace(
         mine=mine,
         my_key=my_key,
@@ -138,7 +138,7 @@ API = {  # "resource.operation": (method, path, body, status, what the answer sh
     "users.patch": ("patch", "/v2/user/{user}", {"fallback_time_zone": "Europe/Paris"}, 404, {}),
     "users.delete": ("delete", "/v2/user/{user}", None, 404, {}),
     "users.providers": ("get", "/v2/user/providers/{user}", None, 404, {}),
-    "users.deregister": ("delete", "/v2/user/{user}/fitbit", None, 404, {}),
+    "users.deregister": ("delete", "/v2/user/{user}/google_health", None, 404, {}),
     "users.refresh": ("post", "/v2/user/refresh/{user}", None, 404, {}),
     "link_tokens.create": ("post", "/v2/link/token", {"user_id": "{user}"}, 400, {}),
     "link_tokens.is_valid": (
@@ -188,7 +188,13 @@ TOKEN = {  # "channel.step": (method, path, body, status, what the answer shows)
     "api.state": ("get", "/v2/link/state", None, 200, HOLDER),
     "api.config": ("get", "/v2/team/link/config", None, 200, {"team_name": "Other Co"}),
     "api.providers": ("get", "/v2/link/providers", None, 200, {}),
-    "api.oauth": ("get", "/v2/link/provider/oauth/fitbit", None, 200, {"slug": "fitbit"}),
+    "api.oauth": (
+        "get",
+        "/v2/link/provider/oauth/google_health",
+        None,
+        200,
+        {"slug": "google_health"},
+    ),
     "api.oauth_disabled": ("get", "/v2/link/provider/oauth/oura", None, 400, {}),
     "api.password": (
         "post",
@@ -213,8 +219,20 @@ TOKEN = {  # "channel.step": (method, path, body, status, what the answer shows)
     ),
     "widget.agreement": ("get", "/", {"token": "{token}"}, 200, {}),
     "widget.providers": ("get", "/link/providers", {"token": "{token}"}, 200, {}),
-    "widget.oauth_start": ("get", "/link/provider/fitbit/oauth", {"token": "{token}"}, 302, {}),
-    "widget.oauth_wait": ("get", "/link/provider/fitbit/wait", {"token": "{token}"}, 200, {}),
+    "widget.oauth_start": (
+        "get",
+        "/link/provider/google_health/oauth",
+        {"token": "{token}"},
+        302,
+        {},
+    ),
+    "widget.oauth_wait": (
+        "get",
+        "/link/provider/google_health/wait",
+        {"token": "{token}"},
+        200,
+        {},
+    ),
     "widget.password": (
         "post",
         "/link/provider/zwift",
@@ -256,14 +274,14 @@ def test_link_token_acts_only_on_its_own_team_and_user(world, row):
 def _their_callback(world) -> str:
     """The vendor's redirect back for a sign-in `theirs` started in their own browser."""
     link_token = LinkToken.objects.get(user=world.bob)
-    url, _, _ = connect.oauth_start_in_browser(link_token=link_token, provider="fitbit")
+    url, _, _ = connect.oauth_start_in_browser(link_token=link_token, provider="google_health")
     back = urlsplit(consent(url))
     return f"{back.path}?{back.query}"
 
 
 CALLBACKS = {  # the callback's provider, and whether its browser started a sign-in of its own
-    "another browser": ("fitbit", False),
-    "my own sign-in's browser": ("fitbit", True),
+    "another browser": ("google_health", False),
+    "my own sign-in's browser": ("google_health", True),
     "another provider": ("strava", False),
 }
 
@@ -271,10 +289,10 @@ CALLBACKS = {  # the callback's provider, and whether its browser started a sign
 @pytest.mark.parametrize("row", CALLBACKS)
 def test_oauth_callback_with_another_sessions_state_connects_nothing(world, row):
     provider, own_sign_in = CALLBACKS[row]
-    back = _their_callback(world).replace("/fitbit?", f"/{provider}?")
+    back = _their_callback(world).replace("/google_health?", f"/{provider}?")
     client = WidgetClient()
     if own_sign_in:
-        client.step("/link/provider/fitbit/oauth", world.my_token)
+        client.step("/link/provider/google_health/oauth", world.my_token)
     before = snapshot(world.mine, skip="LinkEvent"), snapshot(world.theirs, skip="LinkEvent")
     answer = client.get(back)
     assert answer.status_code == 200

@@ -54,13 +54,13 @@ def test_flows_cross_processes(two_servers, team, live_user):
     # OAuth: started on A, the vendor's callback lands on B.
     header = token_on(a)
     oauth_url = requests.get(
-        f"{a}/v2/link/provider/oauth/fitbit", headers=header, timeout=10
+        f"{a}/v2/link/provider/oauth/google_health", headers=header, timeout=10
     ).json()["oauth_url"]
     callback = consent(oauth_url)
     assert callback.startswith(b)
     returned = requests.get(callback, allow_redirects=False, timeout=30)
     assert "is connected" in returned.text, returned.text[-3000:]
-    assert _status(live_user, "fitbit") == "connected"
+    assert _status(live_user, "google_health") == "connected"
 
     # Password with MFA: the password on B, the code on A.
     header = token_on(b)
