@@ -334,12 +334,17 @@ class OAuthEmulator(Emulator):
 
     # -- resource side ---------------------------------------------------------------------
 
-    def bearer_account(self, request) -> str | None:
-        """The sandbox account behind the request's bearer token, if it is valid."""
+    def bearer_claims(self, request) -> dict | None:
+        """The claims (account, client_id, scopes) of the request's bearer token, if valid."""
         access = unsign(bearer(request), "access")
         if not access or access["exp"] < time.time() or _revoked(access):
             return None
-        return access["account"]
+        return access
+
+    def bearer_account(self, request) -> str | None:
+        """The sandbox account behind the request's bearer token, if it is valid."""
+        access = self.bearer_claims(request)
+        return access and access["account"]
 
     def profile_view(self, build):
         """A JSON profile endpoint answering `build(account)` for a valid bearer, else 401."""

@@ -13,6 +13,7 @@ EXPECTED = {
         "withings",
         "google_health",
         "whoop_v2",
+        "dexcom_v3",
     },
     "password": {
         "renpho",
