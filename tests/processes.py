@@ -20,12 +20,10 @@ from cryptography.fernet import Fernet
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
-# One set per run, so that every process started here can read what the others sealed, and
-# count rate limits together (production refuses a per-process cache).
+# One set per run, so that every process started here can read what the others sealed.
 SECRETS = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
     "LINK_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-    "CACHE_URL": f"filecache://{tempfile.mkdtemp(prefix='link-cache-')}",
 }
 
 

@@ -21,6 +21,10 @@
       load: config.onLoad || noop,
     };
     var frame = null, popup = null, watch = null, loaded = false, finished = false;
+    // Vital's hook counts the widget open from open() until onExit, and its exit() waits for
+    // onExit: so every open() is answered by one onExit once exit() is called, even after the
+    // widget closed itself on a success.
+    var owesExit = false;
     var last = { link_session_id: null, provider: null };
 
     function widgetUrl(token) {
@@ -47,22 +51,29 @@
       frame = popup = null;
     }
 
+    function exited(metadata) {
+      owesExit = false;
+      on.exit(metadata);
+    }
+
     // Closed without a word from the widget: its popup closed by hand, or exit() called. After
-    // a success that is a HANDOFF, and onExit only for exit(), which Vital's hook waits on.
+    // a success that is a HANDOFF (unless the widget already handed off), and onExit only for
+    // exit().
     function closed(byApp) {
       var metadata = { link_session_id: last.link_session_id, provider: last.provider };
+      var wasOpen = isOpen();
       teardown();
       if (finished) {
         metadata.state = "success";
-        on.event("HANDOFF", metadata);
-        if (byApp) on.exit(metadata);
+        if (wasOpen) on.event("HANDOFF", metadata);
+        if (byApp) exited(metadata);
         return;
       }
       metadata.state = "error";
       metadata.error_type = "user_cancelled";
       metadata.error = "Closed";
       on.event("EXIT", metadata);
-      on.exit(metadata);
+      exited(metadata);
     }
 
     function onMessage(e) {
@@ -89,7 +100,7 @@
       } else if (data.type === "exit") {
         teardown();
         on.event("EXIT", metadata);
-        on.exit(metadata);
+        exited(metadata);
       } else if (data.type === "done") {
         teardown();
         on.event("HANDOFF", metadata);
@@ -110,6 +121,7 @@
       token = typeof token === "string" ? token : config.token;
       teardown();
       loaded = finished = false;
+      owesExit = true;
       last = { link_session_id: null, provider: null };
       window.addEventListener("message", onMessage);
       if (mode === "popup") {
@@ -127,9 +139,8 @@
 
     return {
       open: open,
-      // Vital's hook calls exit({force: true}) and waits for onExit before it destroys.
       exit: function () {
-        if (isOpen()) closed(true);
+        if (owesExit) closed(true);
       },
       destroy: teardown,
     };

@@ -1,6 +1,6 @@
-"""The old SDKs, each in a throwaway virtualenv or node_modules of its own (they pin old
-dependencies), built once per pinned set in a cache directory that later runs reuse (CI runs the
-suite twice) and a lock shares between concurrent runs."""
+"""The old SDKs and Vital's React hook, each in a throwaway virtualenv or node_modules of its
+own (they pin old dependencies), built once per pinned set in a cache directory that later runs
+reuse (CI runs the suite twice) and a lock shares between concurrent runs."""
 
 import fcntl
 import hashlib
@@ -52,9 +52,10 @@ def python_sdk(version: str) -> Path:
     return _cached(f"vital-{version}-{python}", [requirements], build) / "bin" / "python"
 
 
-def node_sdk() -> Path:
-    """A node_modules holding npm `@tryvital/vital-node` 1.x, as tests/clients/node pins it."""
-    pins = [HERE / "node" / "package.json", HERE / "node" / "package-lock.json"]
+def npm_modules(folder: str) -> Path:
+    """The node_modules that tests/clients/<folder>'s package.json and lock pin: npm
+    `@tryvital/vital-node` 1.x in `node`, Vital's React hook and esbuild in `hook`."""
+    pins = [HERE / folder / "package.json", HERE / folder / "package-lock.json"]
 
     def build(target: Path) -> None:
         target.mkdir()
@@ -63,4 +64,4 @@ def node_sdk() -> Path:
         npm_cache = CACHE / "npm"
         _run("npm", "ci", "--no-audit", "--no-fund", "--cache", npm_cache, cwd=target)
 
-    return _cached("vital-node", pins, build) / "node_modules"
+    return _cached(f"npm-{folder}", pins, build) / "node_modules"

@@ -18,7 +18,7 @@ from cryptography.x509.oid import NameOID
 
 from teams.models import EndUser
 from teams.services import api_key_create
-from tests.clients.installs import HERE, node_sdk, python_sdk
+from tests.clients.installs import HERE, npm_modules, python_sdk
 from tests.processes import database_url, free_port, gunicorns, production_env
 from tests.sandbox import consent
 
@@ -90,7 +90,7 @@ def sdk(request, link_url, tls, team):
         trust = {"REQUESTS_CA_BUNDLE": str(tls[0])}
     else:
         command = ["node", HERE / "vital_node.js"]
-        trust = {"NODE_EXTRA_CA_CERTS": str(tls[0]), "NODE_PATH": str(node_sdk())}
+        trust = {"NODE_EXTRA_CA_CERTS": str(tls[0]), "NODE_PATH": str(npm_modules("node"))}
     key, _ = api_key_create(team=team)
     env = {
         "PATH": os.environ["PATH"],

@@ -63,8 +63,17 @@ EXTRAS = {
         "ingestion_start",
         "ingestion_end",
     },
-    # How sure we are of each vendor's login, and where that is documented.
-    "ClientFacingProviderDetailed": {"status", "docs_url", "checked_on", "note"},
+    # How sure we are of each vendor's login, and where that is documented; whether this team's
+    # users are offered the vendor, and if not, why.
+    "ClientFacingProviderDetailed": {
+        "status",
+        "docs_url",
+        "checked_on",
+        "sources",
+        "note",
+        "offered",
+        "not_offered",
+    },
     # `success` as the 2022 SDKs' ConnectionStatus has it, beside today's fields.
     "ProviderLinkResponse": {"success"},
     # In Vital's published spec (UserAddress, API 0.4.687), newer than the SDK's Address.
@@ -160,13 +169,12 @@ def test_every_served_operation_answers_the_sdks_model_strictly(sdk):
     mfa = token()
     call(
         "link.connect_password_provider",
-        "dexcom",
+        "peloton",
         username="user_mfa",
         password="pass_good",
-        region="us",
         vital_link_token=mfa,
     )
-    call("link.complete_password_provider_mfa", "dexcom", mfa_code="123456", vital_link_token=mfa)
+    call("link.complete_password_provider_mfa", "peloton", mfa_code="123456", vital_link_token=mfa)
     call(
         "link.connect_email_auth_provider",
         email="ada@example.com",

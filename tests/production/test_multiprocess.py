@@ -45,6 +45,8 @@ def cluster_env(settings):
         DATABASE_CONN_MAX_AGE="0",
         WEB_CONCURRENCY="3",
         LINK_SANDBOX_ENABLED="true",
+        # The webhook receiver listens on 127.0.0.1, which production refuses otherwise.
+        LINK_SANDBOX_UNRESTRICTED="true",
         LINK_METRICS_TOKEN=METRICS_TOKEN,
         LINK_RATE_LIMIT_API="100000/60",
         LINK_RATE_LIMIT_WIDGET="100000/60",

@@ -114,7 +114,7 @@ def test_nested_and_oversized_input_never_answers_5xx(
     method, path, operation, team, end_user, api_key
 ):
     token, _ = link_token_create(team=team, user_id=end_user.pk)
-    url = path.format(user_id=end_user.pk, provider="zwift", client_user_id=_LONG)
+    url = path.format(user_id=end_user.pk, provider="zwift", client_user_id=_LONG, device_id=_LONG)
     client = Client(
         raise_request_exception=False,
         headers={"X-Vital-API-Key": api_key, "x-vital-link-token": token},

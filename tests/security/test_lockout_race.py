@@ -31,7 +31,7 @@ def vendor_posts():
 
     def count(sender, environ, **kwargs):
         if environ["REQUEST_METHOD"] == "POST" and environ["PATH_INFO"].startswith(
-            "/sandbox/zwift/"
+            "/sandbox/secure.zwift.com/"
         ):
             seen.append(environ["PATH_INFO"])
 
