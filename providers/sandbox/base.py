@@ -204,6 +204,7 @@ class OAuthEmulator(Emulator):
     code_ttl = 600
     access_ttl = 3600
     refresh_single_use = False  # the vendor refuses a refresh token once it has been used
+    exchange_checks_redirect_uri = True  # the code exchange must repeat the authorize redirect_uri
 
     # -- authorize + consent ---------------------------------------------------------------
 
@@ -293,7 +294,7 @@ class OAuthEmulator(Emulator):
         code = unsign(params.get("code"), "code")
         if not code or code["client_id"] != client_id or code["exp"] < time.time():
             raise Refusal("invalid_grant", "Authorization code is invalid or expired")
-        if code["redirect_uri"] != params.get("redirect_uri"):
+        if self.exchange_checks_redirect_uri and code["redirect_uri"] != params.get("redirect_uri"):
             raise Refusal("invalid_grant", "redirect_uri does not match")
         if code["challenge"] and not _pkce_ok(params.get("code_verifier"), code["challenge"]):
             raise Refusal("invalid_grant", "code_verifier does not match")

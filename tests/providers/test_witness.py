@@ -11,10 +11,13 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from providers.sandbox.base import account_id
+from providers.http import sandbox_url
+from providers.sandbox.base import account_id, client_secret_for, numeric_id
+from tests.sandbox import consent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,11 +39,11 @@ def witness_python(client: str) -> Path:
     return venv / "bin/python"
 
 
-def run_witness(client: str, script: str, sandbox_url: str) -> dict:
+def run_witness(client: str, script: str, sandbox_url: str, *args: str) -> dict:
     python = witness_python(client)
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(WITNESS)}
     done = subprocess.run(
-        [python, WITNESS / script],
+        [python, WITNESS / script, *args],
         env={**env, "LINK_WITNESS_SANDBOX": sandbox_url},
         capture_output=True,
         text=True,
@@ -50,7 +53,22 @@ def run_witness(client: str, script: str, sandbox_url: str) -> dict:
     return json.loads(done.stdout)
 
 
+def oauth_witness(client: str, script: str, sandbox, client_id: str) -> dict:
+    """An OAuth client's round trip: the script's `authorize` step builds the vendor's
+    authorization URL, a user allows it on the emulator's consent page, and its `exchange` step
+    trades the code the way the client does."""
+    secret = client_secret_for(client_id)
+    url = run_witness(client, script, sandbox.url, "authorize", client_id, secret)["authorize_url"]
+    back = parse_qs(urlsplit(consent(sandbox_url(url))).query)
+    return run_witness(client, script, sandbox.url, "exchange", client_id, secret, back["code"][0])
+
+
 def test_pydexcom_signs_in_to_our_dexcom_share(sandbox):
     seen = run_witness("pydexcom", "pydexcom_signs_in.py", sandbox.url)
     assert seen["signed_in"] == dict.fromkeys(("us", "ous", "jp"), account_id("user_good"))
     assert seen["refused"] == "Failed to authenticate"  # pydexcom's reading of our refusal
+
+
+def test_stravalib_exchanges_a_code_with_our_strava(sandbox):
+    seen = oauth_witness("stravalib", "stravalib_signs_in.py", sandbox, "12345")
+    assert seen == {"athlete_id": numeric_id("user_good"), "refreshed": True}

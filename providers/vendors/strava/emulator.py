@@ -1,5 +1,6 @@
-"""Strava's OAuth server: comma scopes echoed in the redirect, `expires_at` in epoch seconds,
-and the `athlete` on the code exchange only."""
+"""Strava's OAuth server: comma scopes echoed in the redirect, no `redirect_uri` needed at the
+code exchange (stravalib sends none), `expires_at` in epoch seconds, and the `athlete` on the code
+exchange only."""
 
 import time
 
@@ -15,6 +16,7 @@ class StravaEmulator(OAuthEmulator):
     scope_separator = ","
     pkce = "none"
     access_ttl = 21600
+    exchange_checks_redirect_uri = False
 
     def redirect_extra(self, granted):
         return {"scope": ",".join(granted)}
