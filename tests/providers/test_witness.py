@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 
 from providers.http import sandbox_url
 from providers.sandbox.base import account_id, client_secret_for, numeric_id
@@ -72,3 +73,23 @@ def test_pydexcom_signs_in_to_our_dexcom_share(sandbox):
 def test_stravalib_exchanges_a_code_with_our_strava(sandbox):
     seen = oauth_witness("stravalib", "stravalib_signs_in.py", sandbox, "12345")
     assert seen == {"athlete_id": numeric_id("user_good"), "refreshed": True}
+
+
+def test_pylibrelinkup_signs_in_to_our_librelinkup(sandbox):
+    requests.post(
+        f"{sandbox.url}/sandbox/freestyle_libre/link_patient",
+        data={"email": "pat@example.com"},
+        timeout=10,
+    ).raise_for_status()
+    practice = "practice@example.com"
+    seen = run_witness(
+        "pylibrelinkup",
+        "pylibrelinkup_signs_in.py",
+        sandbox.url,
+        practice,
+        client_secret_for(practice),
+    )
+    assert {"patient_id": account_id("pat@example.com"), "name": "Sandbox Patient"} in (
+        seen["patients"]
+    )
+    assert seen["refused"] == "Invalid login credentials"  # its reading of status 2
