@@ -93,3 +93,8 @@ def test_pylibrelinkup_signs_in_to_our_librelinkup(sandbox):
         seen["patients"]
     )
     assert seen["refused"] == "Invalid login credentials"  # its reading of status 2
+
+
+def test_withings_api_exchanges_a_code_with_our_withings(sandbox):
+    seen = oauth_witness("withings-api", "withings_api_signs_in.py", sandbox, "withings-app")
+    assert seen == {"userid": numeric_id("user_good"), "refresh": True}
