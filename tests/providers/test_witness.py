@@ -18,6 +18,7 @@ import requests
 
 from providers.http import sandbox_url
 from providers.sandbox.base import account_id, client_secret_for, numeric_id
+from providers.vendors.fitbit.emulator import fitbit_user_id
 from tests.sandbox import consent
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -98,3 +99,20 @@ def test_pylibrelinkup_signs_in_to_our_librelinkup(sandbox):
 def test_withings_api_exchanges_a_code_with_our_withings(sandbox):
     seen = oauth_witness("withings-api", "withings_api_signs_in.py", sandbox, "withings-app")
     assert seen == {"userid": numeric_id("user_good"), "refresh": True}
+
+
+def test_oura_ring_exchanges_and_refreshes_with_our_oura(sandbox):
+    seen = oauth_witness("oura-ring", "oura_ring_signs_in.py", sandbox, "oura-app")
+    assert seen == {"id": account_id("user_good"), "spent_refresh": 400}
+
+
+def test_whoop_exchanges_a_code_with_our_whoop_v2(sandbox):
+    seen = oauth_witness("whoop", "whoop_signs_in.py", sandbox, "whoop-app")
+    assert seen == {"user_id": numeric_id("user_good"), "refresh": True}
+
+
+def test_google_auth_oauthlib_exchanges_a_code_with_our_google_health(sandbox):
+    seen = oauth_witness(
+        "google-auth-oauthlib", "google_auth_oauthlib_signs_in.py", sandbox, "google-app"
+    )
+    assert seen["refresh"] and seen["identity"]["legacyUserId"] == fitbit_user_id("user_good")
