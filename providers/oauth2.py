@@ -37,6 +37,7 @@ class OAuth2Adapter(Adapter):
     authorize_params: ClassVar[dict[str, str]] = {}
     token_params: ClassVar[dict[str, str]] = {}  # extra parameters on every token call
     refresh_params: ClassVar[dict[str, str]] = {}  # and on refreshes only
+    refreshable: ClassVar[bool] = True  # False: no refresh tokens; an ended token means reconnect
 
     # -- connect ---------------------------------------------------------------------------
 
@@ -127,6 +128,8 @@ class OAuth2Adapter(Adapter):
     # -- lifecycle -------------------------------------------------------------------------
 
     def refresh(self, credentials: dict) -> TokenSet:
+        if not self.refreshable:
+            raise RefreshRejected()
         previous = TokenSet.from_credentials(credentials)
         token = self._token_call(
             lambda session, auth: session.refresh_token(

@@ -14,6 +14,7 @@ EXPECTED = {
         "google_health",
         "whoop_v2",
         "dexcom_v3",
+        "polar",
     },
     "password": {
         "renpho",

@@ -116,3 +116,9 @@ def test_google_auth_oauthlib_exchanges_a_code_with_our_google_health(sandbox):
         "google-auth-oauthlib", "google_auth_oauthlib_signs_in.py", sandbox, "google-app"
     )
     assert seen["refresh"] and seen["identity"]["legacyUserId"] == fitbit_user_id("user_good")
+
+
+def test_polar_flow_api_exchanges_and_registers_with_our_polar(sandbox):
+    seen = oauth_witness("polar-flow-api", "polar_flow_api_signs_in.py", sandbox, "polar-witness")
+    user_id = numeric_id("user_good")
+    assert seen == {"user_id": str(user_id), "registered": user_id, "member": "witness-member"}
