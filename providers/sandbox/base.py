@@ -205,6 +205,7 @@ class OAuthEmulator(Emulator):
     access_ttl = 3600
     refresh_single_use = False  # the vendor refuses a refresh token once it has been used
     exchange_checks_redirect_uri = True  # the code exchange must repeat the authorize redirect_uri
+    json_bodies = False  # the token endpoint also takes JSON bodies
 
     # -- authorize + consent ---------------------------------------------------------------
 
@@ -265,8 +266,14 @@ class OAuthEmulator(Emulator):
 
     # -- token endpoint --------------------------------------------------------------------
 
+    def body(self, request) -> dict:
+        """A request's parameters: its form or query, or its JSON where the vendor takes it."""
+        if self.json_bodies and request.content_type == "application/json":
+            return _request_body(request, "json") or {}
+        return (request.POST if request.method == "POST" else request.GET).dict()
+
     def token(self, request):
-        params = (request.POST if request.method == "POST" else request.GET).dict()
+        params = self.body(request)
         try:
             grant = self.redeem(request, params)
         except Refusal as refusal:

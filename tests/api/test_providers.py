@@ -15,6 +15,7 @@ EXPECTED = {
         "whoop_v2",
         "dexcom_v3",
         "polar",
+        "hammerhead",
     },
     "password": {
         "renpho",
@@ -23,7 +24,6 @@ EXPECTED = {
         "eight_sleep",
         "beurer_api",
         "whoop",
-        "hammerhead",
         "dexcom",
         "my_fitness_pal",
     },

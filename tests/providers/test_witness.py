@@ -122,3 +122,8 @@ def test_polar_flow_api_exchanges_and_registers_with_our_polar(sandbox):
     seen = oauth_witness("polar-flow-api", "polar_flow_api_signs_in.py", sandbox, "polar-witness")
     user_id = numeric_id("user_good")
     assert seen == {"user_id": str(user_id), "registered": user_id, "member": "witness-member"}
+
+
+def test_hammerhead_sdk_exchanges_a_json_body_with_our_hammerhead(sandbox):
+    seen = oauth_witness("hammerhead", "hammerhead_signs_in.py", sandbox, "hammerhead-app")
+    assert seen == {"user_id": str(numeric_id("user_good")), "refreshed": True}
