@@ -127,3 +127,10 @@ def test_polar_flow_api_exchanges_and_registers_with_our_polar(sandbox):
 def test_hammerhead_sdk_exchanges_a_json_body_with_our_hammerhead(sandbox):
     seen = oauth_witness("hammerhead", "hammerhead_signs_in.py", sandbox, "hammerhead-app")
     assert seen == {"user_id": str(numeric_id("user_good")), "refreshed": True}
+
+
+def test_renpho_py_signs_in_to_our_renpho_health(sandbox):
+    user_id = str(numeric_id("user_good"))
+    seen = run_witness("renpho-py", "renpho_py_signs_in.py", sandbox.url, user_id)
+    assert seen["user_id"] == user_id
+    assert "102" in seen["refused"]  # Renpho's code for a wrong password, as it reports it
