@@ -30,6 +30,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.views.decorators.csrf import csrf_exempt
 
 from ..base import Adapter, AppCredentials
+from ..registry import oauth_redirect_uri
 
 GOOD_USER, MFA_USER, GOOD_PASSWORD, MFA_CODE = "user_good", "user_mfa", "pass_good", "123456"
 FAULTS = ("429", "500", "slow", "garbage")
@@ -205,6 +206,7 @@ class OAuthEmulator(Emulator):
     access_ttl = 3600
     refresh_single_use = False  # the vendor refuses a refresh token once it has been used
     exchange_checks_redirect_uri = True  # the code exchange must repeat the authorize redirect_uri
+    redirect_uri_optional = False  # without one, the vendor uses the app's registered redirect
     json_bodies = False  # the token endpoint also takes JSON bodies
 
     # -- authorize + consent ---------------------------------------------------------------
@@ -233,24 +235,28 @@ class OAuthEmulator(Emulator):
     def _check_authorize(self, query: dict) -> str:
         if query.get("response_type") != "code":
             return "response_type must be code"
-        if not query.get("client_id") or not query.get("redirect_uri"):
-            return "client_id and redirect_uri are required"
+        if not query.get("client_id"):
+            return "client_id is required"
+        if not query.get("redirect_uri") and not self.redirect_uri_optional:
+            return "redirect_uri is required"
         if self.pkce == "required" and query.get("code_challenge_method") != "S256":
             return "PKCE with S256 is required"
         return ""
 
     def _decide(self, request, query: dict):
         back = {"state": query.get("state", "")}
+        # The sandbox registers one redirect per app: Link's own callback for this vendor.
+        redirect_uri = query.get("redirect_uri") or oauth_redirect_uri(self.vendor.slug)
         if request.POST.get("decision") != "allow":
             back["error"] = "access_denied"
-            return _redirect(query["redirect_uri"], back)
+            return _redirect(redirect_uri, back)
         requested = query.get(self.scope_param, "").split(self.scope_separator)
         granted = [s for s in request.POST.getlist("scope") if s in requested]
         fault = request.POST.get("fault", "")
         code = {
             "account": request.POST.get("account") or GOOD_USER,
             "client_id": query["client_id"],
-            "redirect_uri": query["redirect_uri"],
+            "redirect_uri": query.get("redirect_uri", ""),  # as sent, to be repeated
             "challenge": query.get("code_challenge", ""),
             "scopes": granted,
             "fault": fault,
@@ -258,7 +264,7 @@ class OAuthEmulator(Emulator):
         }
         back["code"] = sign(code, "code")
         back.update(self.redirect_extra(granted))
-        return _redirect(query["redirect_uri"], back)
+        return _redirect(redirect_uri, back)
 
     def redirect_extra(self, granted: list[str]) -> dict:
         """Vendor extras on the redirect back to the app (Strava echoes the scopes)."""
@@ -301,7 +307,8 @@ class OAuthEmulator(Emulator):
         code = unsign(params.get("code"), "code")
         if not code or code["client_id"] != client_id or code["exp"] < time.time():
             raise Refusal("invalid_grant", "Authorization code is invalid or expired")
-        if self.exchange_checks_redirect_uri and code["redirect_uri"] != params.get("redirect_uri"):
+        sent = params.get("redirect_uri", "")
+        if self.exchange_checks_redirect_uri and code["redirect_uri"] != sent:
             raise Refusal("invalid_grant", "redirect_uri does not match")
         if code["challenge"] and not _pkce_ok(params.get("code_verifier"), code["challenge"]):
             raise Refusal("invalid_grant", "code_verifier does not match")

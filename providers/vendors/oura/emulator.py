@@ -1,4 +1,6 @@
-"""Oura's OAuth server: client credentials in the body, the user id from personal_info."""
+"""Oura's OAuth server: `redirect_uri` optional (without it, the app's registered one; if sent at
+authorize, it must be sent again at the exchange), client credentials in the body, single-use
+refresh tokens, and the user id from personal_info."""
 
 from django.urls import path
 
@@ -9,6 +11,7 @@ from .adapter import OuraAdapter
 class OuraEmulator(OAuthEmulator):
     vendor = OuraAdapter
     refresh_single_use = True
+    redirect_uri_optional = True
     access_ttl = 86400
 
     def hosts(self):
