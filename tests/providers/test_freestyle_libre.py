@@ -75,3 +75,18 @@ def test_app_versions_below_the_floor_are_refused(sandbox):
     assert answer.json()["data"]["authTicket"]["token"]
     old = requests.post(login, json=body, headers={**headers, "version": "4.12.0"}, timeout=10)
     assert old.json() == {"status": 920, "data": {"minimumVersion": "4.16.0"}}
+
+
+@responses.activate
+def test_a_raised_app_version_floor_is_the_operators_problem(team, caplog):
+    team.environment = "production"
+    adapter = provider_adapter("freestyle_libre", team=team)
+    adapter.app = AppCredentials("practice@example.com", "pw")
+    responses.post(
+        "https://api-us.libreview.io/llu/auth/login",
+        json={"status": 920, "data": {"minimumVersion": "4.99.0"}},
+        status=403,
+    )
+    with pytest.raises(PracticeSignInFailed):
+        adapter.enrol(email="a@example.com", region="us")
+    assert "4.99.0" in caplog.text

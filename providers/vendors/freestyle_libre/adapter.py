@@ -11,14 +11,16 @@ carry the ticket and `account-id` = sha256(user id). The patient listing and its
 follow the LibreLinkUp API (`/llu/connections`); the practice API itself is undocumented."""
 
 import hashlib
+import logging
 
 from ...base import Status
 from ...email import EmailAdapter, Enrolment
 from ...errors import ProviderApiError
 from ...http import json_body
 
+log = logging.getLogger(__name__)
 HEADERS = {"product": "llu.android", "version": "4.16.0"}  # older app versions are refused
-_OK, _BAD_CREDENTIALS, _STEP_REQUIRED = 0, 2, 4
+_OK, _BAD_CREDENTIALS, _STEP_REQUIRED, _APP_TOO_OLD = 0, 2, 4, 920
 
 
 class PracticeSignInFailed(ProviderApiError):
@@ -124,6 +126,9 @@ class FreestyleLibreAdapter(EmailAdapter):
                 "FreeStyle Libre is not available right now: LibreView asks this app's practice "
                 f"account to accept {step} first. Please try again later."
             )
+        if status == _APP_TOO_OLD:  # LibreView raised its floor (4.16.0 since 2025-10-08)
+            log.error("LibreView requires app version %s", str(data.get("minimumVersion"))[:20])
+            raise PracticeSignInFailed()
         if status != _OK:
             raise ProviderApiError()
         if data.get("redirect"):
