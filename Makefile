@@ -65,6 +65,7 @@ test: $(STAMP) browser redis messages
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # Throughput, latency and SQL per request on gunicorn + a throwaway PostgreSQL (see BENCHMARKS.md).
 bench: $(STAMP) browser

@@ -1,10 +1,16 @@
 """gunicorn's settings, read from the repository root by `gunicorn linkwidget.wsgi` (production
 and `make bench`). Each can be overridden on the command line or through GUNICORN_CMD_ARGS.
 
-Threaded workers: a widget step waits on a vendor (in sandbox, on an emulator served by this
-same server) and the database, so threads keep the cores busy while requests wait. With only
-sync processes, a few concurrent connects could hold every worker while their calls to the
-emulator queue behind them."""
+The worker model, by measurement (`bench/workers.py`: reads alone, then beside clients whose
+password submits wait on the vendor; BENCHMARKS.md has the figures). Threaded workers, one more
+process than cores: a widget step that waits on a vendor holds a thread, not a whole process, so
+the reads beside it keep being served, and threads cost no memory of their own. On the 2-core
+development machine sync workers (2 x cores + 1) did as well on reads alone, and no model was
+ahead by more than the machine's noise once submits ran beside the reads; with more vendor waits
+at once than sync processes, a sync server serves nothing else. An ASGI server was not measured:
+Link's views are synchronous, and Django runs a synchronous view under ASGI through a thread at
+a cost of about a millisecond per request (Django's documentation, "Asynchronous support",
+Performance), more than a read's own time."""
 
 import os
 import shutil

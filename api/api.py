@@ -2,7 +2,6 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from link.errors import LinkError
-from linkwidget.ratelimit import RateLimited, too_many_requests
 
 from . import bulk, connect, legacy, link, providers, users
 
@@ -92,11 +91,6 @@ api = LinkApi(
 @api.exception_handler(LinkError)
 def link_error(request, exc: LinkError):
     return api.create_response(request, link.error_body(exc), status=exc.status)
-
-
-@api.exception_handler(RateLimited)
-def rate_limited(request, exc: RateLimited):
-    return too_many_requests(request, exc.retry_after)
 
 
 api.add_router("/v2/", legacy.router)

@@ -3,7 +3,10 @@ the client-credentials endpoint. Either way `request.auth` is the ApiKey, with i
 
 The bearer is a JWT (RFC 9068 claims, HS256 with a key derived from SECRET_KEY): the 2022 Vital
 SDKs decode it to read `exp`. We verify it on every request and look its API key up, so revoking
-the key ends the token too."""
+the key ends the token too.
+
+The credentials are checked once per request, by the rate limiter (which counts the team's
+requests, linkwidget/ratelimit.py), and the operation's auth reads the answer."""
 
 import secrets
 import time
@@ -13,9 +16,9 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 from ninja.security import APIKeyHeader, HttpBearer
 
-from linkwidget.ratelimit import team_rate_limit
+from teams.keys_in_use import api_key_used
 from teams.models import ApiKey
-from teams.services import api_key_authenticate
+from teams.services import api_key_active, api_key_authenticate
 
 _BEARER_SALT = "api.bearer"
 _ALGORITHM = "HS256"
@@ -57,17 +60,28 @@ def bearer_token_authenticate(token: str) -> ApiKey | None:
     claims = _claims(token)
     if claims is None:
         return None
-    return (
-        ApiKey.objects.select_related("team")
-        .filter(pk=claims["key"], team_id=claims["sub"], revoked_at__isnull=True)
-        .first()
-    )
+    return api_key_active(pk=claims["key"], team_id=claims["sub"])
 
 
-def _counted(api_key: ApiKey | None) -> ApiKey | None:
-    """The caller's team pays for the request (raises RateLimited over its limit)."""
+def caller(request) -> ApiKey | None:
+    """The API key the request's credentials name (`X-Vital-API-Key`, else a bearer token), or
+    None; looked up once per request."""
+    if not hasattr(request, "_caller"):
+        key = request.headers.get(TeamApiKey.param_name)
+        api_key = api_key_authenticate(key=key) if key else None
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if api_key is None and scheme.lower() == "bearer" and token:
+            api_key = bearer_token_authenticate(token)
+        request._caller = api_key
+    return request._caller
+
+
+def _authenticated(request) -> ApiKey | None:
+    """The caller's key for an operation that takes the team's credentials; only such a use
+    stamps it (a link-token operation that is sent the key too leaves it as it was)."""
+    api_key = caller(request)
     if api_key is not None:
-        team_rate_limit(api_key.team_id)
+        api_key_used(api_key)
     return api_key
 
 
@@ -75,12 +89,12 @@ class TeamApiKey(APIKeyHeader):
     param_name = "X-Vital-API-Key"
 
     def authenticate(self, request, key):
-        return _counted(api_key_authenticate(key=key or ""))
+        return _authenticated(request)
 
 
 class TeamBearer(HttpBearer):
     def authenticate(self, request, token):
-        return _counted(bearer_token_authenticate(token))
+        return _authenticated(request)
 
 
 team_auth = [TeamApiKey(), TeamBearer()]

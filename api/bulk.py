@@ -102,19 +102,20 @@ class BulkOpsQuery(TeamQuery):
     page_size: int = Field(10, ge=0, le=50)
 
 
-_ERRORS = {400: ErrorOut, 403: NotFoundOut}
+_ERRORS = {400: ErrorOut, 404: NotFoundOut}
 
 
 def _team(request, query: TeamQuery):
-    """The API key's team; naming another is refused (a key acts for its own team only)."""
+    """The API key's team; another team's id is not found (a key acts for its own team only,
+    and another team is a 404 like everything of it)."""
     team = request.auth.team
     if query.team_id not in (None, "infer_from_context", team.pk):
         return None
     return team
 
 
-def _forbidden():
-    return Status(403, {"detail": "An API key acts for its own team only."})
+def _other_team():
+    return Status(404, {"detail": "No such team: an API key acts for its own team only."})
 
 
 def _offered(provider: str, team) -> None:
@@ -140,7 +141,7 @@ def bulk_ops_list(request, query: Query[BulkOpsQuery]):
     """The team's bulk imports and historical pulls, newest first."""
     team = _team(request, query)
     if team is None:
-        return _forbidden()
+        return _other_team()
     rows = team.bulk_ops.order_by("-pk")
     if query.next_cursor:
         rows = rows.filter(pk__lt=int(query.next_cursor))
@@ -172,7 +173,7 @@ def bulk_import(request, payload: BulkImportIn, query: Query[TeamQuery]):
     outcome per user."""
     team = _team(request, query)
     if team is None:
-        return _forbidden()
+        return _other_team()
     _offered(payload.provider, team)
     recipes = [recipe.model_dump(mode="json") for recipe in payload.connections]
     operation = bulk_operation_submit(
@@ -193,7 +194,7 @@ def bulk_trigger_historical_pull(request, payload: BulkHistoricalPullIn, query: 
     `bulk_import` does (200 or 202, never an empty body)."""
     team = _team(request, query)
     if team is None:
-        return _forbidden()
+        return _other_team()
     _offered(payload.provider, team)
     operation = bulk_operation_submit(
         team=team,
@@ -212,7 +213,7 @@ def bulk_pause_connections(request, payload: BulkUsersIn, query: Query[TeamQuery
     imported. Vital leaves the answer untyped; ours lists who was paused."""
     team = _team(request, query)
     if team is None:
-        return _forbidden()
+        return _other_team()
     paused, failed = bulk_pause(team=team, provider=payload.provider, user_ids=payload.user_ids)
     return {"user_ids_paused": paused, "user_ids_failed": failed}
 
@@ -223,7 +224,7 @@ def bulk_export_connections(request, payload: BulkExportIn, query: Query[TeamQue
     tokens, 100 a page; pass `next_token` for the next page."""
     team = _team(request, query)
     if team is None:
-        return _forbidden()
+        return _other_team()
     recipes, next_token = bulk_export(
         team=team,
         provider=payload.provider,

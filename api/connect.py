@@ -6,16 +6,13 @@ the Link-flow fields added. Never 409, 429 or 5xx for a business error: the SDK 
 
 from uuid import UUID
 
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.utils.cache import add_never_cache_headers
 from ninja import Header, Router, Schema, Status
 from pydantic import Field
 
-from link import connect
+from link import connect, oauth
 from link.errors import InvalidUserId, LinkError
+from link.results import ConnectResult
 from link.services import link_token_resolve
-from link.widget import widget_headers
 from providers.catalogue import provider_get
 from teams.models import EndUser
 
@@ -108,10 +105,8 @@ def _flow(provider: str, token: str | None, call):
         link_token = link_token_resolve(token)
         result = call(link_token)
     except LinkError as exc:
-        failed = connect.ConnectResult(
-            "error", provider, error_type=exc.flow_error_type, error=exc.message
-        )
-        return Status(exc.status, {**error_body(exc), **_link_body(None, failed)})
+        refused = ConnectResult.refused(provider, exc)
+        return Status(exc.status, {**error_body(exc), **_link_body(None, refused)})
     body = _link_body(link_token, result)
     if result.error_type == "provider_credential_error":
         detail = {
@@ -122,7 +117,7 @@ def _flow(provider: str, token: str | None, call):
     return Status(200, body)
 
 
-def _link_body(link_token, result: connect.ConnectResult) -> dict:
+def _link_body(link_token, result: ConnectResult) -> dict:
     connection = result.connection
     return {
         "state": result.state,
@@ -220,11 +215,13 @@ def legacy_email_auth(
     "link/provider/oauth/{provider}", response={200: SourceOut, 400: ErrorOut, 401: ErrorOut}
 )
 def provider_oauth(request, provider: str, x_vital_link_token: str | None = LinkTokenHeader):
-    """The provider, with the vendor's sign-in URL (`oauth_url`) to send the browser to. An
-    unknown, unserved or non-OAuth provider is 400 `INVALID_PROVIDER`, as in the Link docs
-    (Vital: 422 outside its `OAuthProviders`)."""
+    """The provider, with the URL (`oauth_url`) to send the end user's browser to: our start
+    page, which names the app asking, binds the first browser that goes on from it and then
+    sends it to the vendor's sign-in (so a link sent to someone else cannot connect their
+    account to this link token's user). An unknown, unserved or non-OAuth provider is 400
+    `INVALID_PROVIDER`, as in the Link docs (Vital: 422 outside its `OAuthProviders`)."""
     link_token = link_token_resolve(x_vital_link_token)
-    oauth_url = connect.oauth_start(link_token=link_token, provider=provider)
+    oauth_url = oauth.oauth_start(link_token=link_token, provider=provider)
     info = provider_get(provider)
     return {
         "id": info.id,
@@ -249,21 +246,3 @@ def connect_demo(request, payload: DemoIn):
         raise InvalidUserId(f"User {payload.user_id} does not exist.")
     connect.connect_demo(user=user, provider=payload.provider)
     return {"success": True, "detail": f"Demo {payload.provider} connection created."}
-
-
-@router.get("link/connect/{provider}", include_in_schema=False)
-def oauth_callback(request, provider: str):
-    """Where the vendor sends the browser back. 307 to the link token's redirect_url with the
-    outcome, or a result page (also for a sign-in an embedded widget started: the widget tells
-    the customer's page); a refresh shows the same outcome and never connects twice."""
-    link_token, result = connect.oauth_finish(
-        provider=provider, params=request.GET.dict(), cookies=request.COOKIES
-    )
-    if link_token is not None and link_token.redirect_url and not result.embedded:
-        # Not HttpResponseRedirect: it refuses the custom schemes mobile apps register.
-        response = HttpResponse(status=307)
-        response["Location"] = connect.result_redirect_url(link_token=link_token, result=result)
-        add_never_cache_headers(response)
-        return response
-    context = {"result": result, "link_token": link_token, "provider": provider_get(provider)}
-    return widget_headers(render(request, "link/oauth_done.html", context), team=None)

@@ -8,6 +8,7 @@ from ninja import Header, Router
 from ninja.errors import ValidationError
 
 from link.errors import LinkError
+from link.forms import form_components
 from link.models import LinkToken
 from link.services import (
     LinkCodeExpiry,
@@ -101,21 +102,6 @@ def link_state(request, x_vital_link_token: str | None = LinkTokenHeader):
     }
 
 
-def form_components(auth_type: str) -> dict:
-    """What the credential form asks for, per auth type."""
-    if auth_type == "password":
-        return {
-            "username": {"type": "text", "label": "Username or email", "required": True},
-            "password": {"type": "password", "label": "Password", "required": True},
-        }
-    if auth_type == "email":
-        return {
-            "email": {"type": "email", "label": "Email", "required": True},
-            "region": {"type": "select", "label": "Region", "required": True},
-        }
-    return {}
-
-
 def _oauth_url(slug: str, token: str) -> str:
     """Where a browser starts this link session's sign-in at the vendor: the widget's step
     that sends it on (the vendor's own URL carries a one-time state, made when it is used)."""
@@ -137,7 +123,7 @@ def link_providers(request, x_vital_link_token: str | None = LinkTokenHeader):
             "logo": p.logo,
             "oauth_url": _oauth_url(p.slug, x_vital_link_token) if p.auth_type == "oauth" else None,
             "auth_type": p.auth_type,
-            "form_components": form_components(p.auth_type),
+            "form_components": form_components(p.slug),
         }
         for p in link_token_providers(link_token)
     ]

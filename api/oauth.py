@@ -12,6 +12,7 @@ from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from teams.keys_in_use import api_key_used
 from teams.services import api_key_authenticate
 
 from .auth import bearer_token_issue
@@ -56,6 +57,7 @@ def token_view(request):
     api_key = api_key_authenticate(key=secret)
     if api_key is None or str(api_key.team_id) != client_id:
         return _error("invalid_client", "Unknown client_id or wrong client_secret.", status=401)
+    api_key_used(api_key)
     return JsonResponse(
         {
             "access_token": bearer_token_issue(api_key=api_key),

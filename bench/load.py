@@ -1,11 +1,15 @@
 """The load driver, run as its own process so it does not share the server's interpreter.
 
 Reads a JSON list of scenarios on stdin and writes results as JSON on stdout. A scenario is
-{name, method, path, headers, body, pool, ok}: "{n}" in the path or body becomes a value
+{name, method, path, headers, body, pool, ok, port}: "{n}" in the path or body becomes a value
 unique to each request of the run, and "{pool}" the next unused value of `pool` (for what a
 request uses up, such as a link token; shared by all concurrencies, a run stops when it is
-empty). Each scenario runs at each concurrency for `duration`
-seconds; responses with a status outside `ok` (default [200]) count as errors."""
+empty); a value may be a pair [value, headers], whose headers go with that request (the cookie
+of the browser an OAuth sign-in is bound to). `port`, if given, is another server's (the bare
+view's). Each scenario runs at each concurrency for `duration` seconds; responses with a status
+outside `ok` (default [200]) count as errors. A scenario's `alongside` (a scenario with a
+`concurrency` of its own) is sent at the same time, to measure one kind of request while
+another keeps the server busy."""
 
 import http.client
 import itertools
@@ -16,35 +20,44 @@ import threading
 import time
 
 
-def _run(base: tuple[str, int], scenario: dict, pool, concurrency: int, duration: float) -> dict:
-    counter = itertools.count()
-    lock = threading.Lock()
-    latencies: list[float] = []
-    errors: dict[str, int] = {}
-    deadline = time.monotonic() + duration
+class _Clients:
+    """`concurrency` clients sending `scenario` back to back until `deadline`."""
 
-    def fill(text: str) -> str:
-        with lock:
-            n = next(counter)
-            value = next(pool, None) if "{pool}" in text else None
+    def __init__(self, base, scenario: dict, pool, concurrency: int, deadline: float):
+        self.base, self.scenario, self.pool = base, scenario, pool
+        self.concurrency, self.deadline = concurrency, deadline
+        self.counter, self.lock = itertools.count(), threading.Lock()
+        self.latencies: list[float] = []
+        self.errors: dict[str, int] = {}
+        self.threads = [threading.Thread(target=self.client) for _ in range(concurrency)]
+
+    def fill(self, text: str) -> tuple[str, dict]:
+        with self.lock:
+            n = next(self.counter)
+            value = next(self.pool, None) if "{pool}" in text else None
         if "{pool}" in text and value is None:
             raise StopIteration
-        return text.replace("{n}", f"{concurrency}-{n}").replace("{pool}", value or "")
+        value, headers = value if isinstance(value, list) else (value, {})
+        text = text.replace("{n}", f"{self.concurrency}-{n}").replace("{pool}", value or "")
+        return text, headers
 
-    def worker():
+    def client(self):
+        scenario = self.scenario
         # One kept-alive connection per client, as a browser or the SDK's session keeps it.
-        conn = http.client.HTTPConnection(*base, timeout=30)
-        while time.monotonic() < deadline:
+        conn = http.client.HTTPConnection(*self.base, timeout=30)
+        while time.monotonic() < self.deadline:
             try:
-                path, body = fill(scenario["path"] + "\x00" + (scenario.get("body") or "")).split(
-                    "\x00"
-                )
+                text, headers = self.fill(scenario["path"] + "\x00" + (scenario.get("body") or ""))
             except StopIteration:
                 return
+            path, body = text.split("\x00")
             started = time.perf_counter()
             try:
                 conn.request(
-                    scenario["method"], path, body=body or None, headers=scenario.get("headers", {})
+                    scenario["method"],
+                    path,
+                    body=body or None,
+                    headers={**scenario.get("headers", {}), **headers},
                 )
                 response = conn.getresponse()
                 response.read()
@@ -55,41 +68,56 @@ def _run(base: tuple[str, int], scenario: dict, pool, concurrency: int, duration
                 status = type(exc).__name__
                 conn.close()
             elapsed = time.perf_counter() - started
-            with lock:
+            with self.lock:
                 if status in scenario.get("ok", [200]):
-                    latencies.append(elapsed)
+                    self.latencies.append(elapsed)
                 else:
-                    errors[str(status)] = errors.get(str(status), 0) + 1
+                    self.errors[str(status)] = self.errors.get(str(status), 0) + 1
 
+    def result(self, wall: float) -> dict:
+        ordered = sorted(self.latencies)
+        return {
+            "name": self.scenario["name"],
+            "concurrency": self.concurrency,
+            "requests": len(ordered),
+            "rps": len(ordered) / wall if wall else 0.0,
+            "p50_ms": statistics.median(ordered) * 1000 if ordered else None,
+            "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+            if ordered
+            else None,
+            "errors": self.errors,
+        }
+
+
+def _run(base, scenario: dict, pools: dict, concurrency: int, duration: float) -> dict:
+    """The scenario's figures; with those of its `alongside` scenario, if it has one, sent at
+    the same time by clients of their own."""
+    deadline = time.monotonic() + duration
+    groups = [_Clients(base, scenario, pools[scenario["name"]], concurrency, deadline)]
+    if alongside := scenario.get("alongside"):
+        pool = pools[alongside["name"]]
+        groups.append(_Clients(base, alongside, pool, alongside["concurrency"], deadline))
     started = time.monotonic()
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    threads = [t for group in groups for t in group.threads]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.monotonic() - started
-    ordered = sorted(latencies)
-    return {
-        "name": scenario["name"],
-        "concurrency": concurrency,
-        "requests": len(ordered),
-        "rps": len(ordered) / wall if wall else 0.0,
-        "p50_ms": statistics.median(ordered) * 1000 if ordered else None,
-        "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-        if ordered
-        else None,
-        "errors": errors,
-    }
+    result, *others = [group.result(wall) for group in groups]
+    return {**result, "alongside": others[0] if others else None}
 
 
 def main():
     spec = json.load(sys.stdin)
-    base = (spec["host"], spec["port"])
     results = []
+    pools = {}  # one per scenario name, shared by all its runs
     for scenario in spec["scenarios"]:
-        pool = iter(scenario.get("pool") or [])
+        for s in (scenario, scenario.get("alongside") or scenario):
+            pools.setdefault(s["name"], iter(s.get("pool") or []))
+        base = (spec["host"], scenario.get("port", spec["port"]))
         for concurrency in spec["concurrency"]:
-            results.append(_run(base, scenario, pool, concurrency, spec["duration"]))
+            results.append(_run(base, scenario, pools, concurrency, spec["duration"]))
     json.dump(results, sys.stdout)
 
 

@@ -3,10 +3,11 @@
     .venv/bin/python bench/run.py [--duration SECONDS] [--concurrency 1 8 32]
 
 Prints, per endpoint and concurrency: throughput, p50/p99 latency and the ratio to a bare
-Django view, measured again just before each endpoint; SQL queries per request; then, in
-headless Chromium, the weight of each widget step, the static files' headers and a full connect
-per auth type. Figures from a noisy (shared) machine compare through the ratios, not the
-absolute numbers."""
+Django view (bench/bare.py, on a gunicorn of its own), measured again just before each endpoint;
+each endpoint's server time in-process with its ratio to the bare view's; SQL queries per
+request; then, in headless Chromium, the weight of each widget step, the static files' headers
+and a full connect per auth type. Figures from a noisy (shared) machine compare through the
+ratios, not the absolute numbers."""
 
 import argparse
 import json
@@ -16,7 +17,6 @@ import secrets
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,12 +28,15 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import browser  # noqa: E402
 import widget  # noqa: E402
+from inprocess import server_time  # noqa: E402
 from pg import free_port, throwaway_postgres  # noqa: E402
+
+from tests.processes import throwaway_redis  # noqa: E402
 
 API_KEY = "sk_us_bench" + "0" * 35
 
 
-def environment(database_url: str, port: int, vendor_port: int) -> dict:
+def environment(database_url: str, cache_url: str, port: int, vendor_port: int) -> dict:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "linkwidget.settings",
@@ -47,8 +50,7 @@ def environment(database_url: str, port: int, vendor_port: int) -> dict:
         "LINK_RATE_LIMIT_API": "100000000/60",
         "LINK_RATE_LIMIT_WIDGET": "100000000/60",
         "DJANGO_LOG_LEVEL": "WARNING",
-        # Production refuses a per-process cache; a file cache is shared by every worker.
-        "CACHE_URL": f"filecache://{Path(tempfile.gettempdir()) / 'link-bench-cache'}",
+        "CACHE_URL": cache_url,  # Redis, as in production
         "LINK_SANDBOX_ENABLED": "true",  # the widget scenarios connect to the emulators
         # served by a second gunicorn, as a vendor is another server: calls from a busy server
         # to itself would wait behind the requests that make them.
@@ -56,8 +58,10 @@ def environment(database_url: str, port: int, vendor_port: int) -> dict:
     }
 
 
-def prepare(pool_size: int) -> dict:
-    """Migrate, seed and create what the scenarios use up (link tokens, OAuth callbacks)."""
+def prepare(pool_size: int, callbacks: int | None = None) -> dict:
+    """Migrate, seed and create what the scenarios use up (link tokens, and as many OAuth
+    callbacks unless `callbacks` says otherwise)."""
+    callbacks = pool_size if callbacks is None else callbacks
     import django
 
     django.setup()
@@ -86,17 +90,23 @@ def prepare(pool_size: int) -> dict:
         "user_id": str(user.pk),
         "token": tokens.pop(),
         "tokens": tokens,
-        "callbacks": widget.oauth_callbacks(team, user, pool_size),
+        "callbacks": widget.oauth_callbacks(team, user, callbacks),
         "browser": widget.browser_links(team, public_url, f"{public_url}/healthz"),
     }
 
 
-def scenarios(data: dict) -> list[dict]:
+def scenarios(data: dict, bare_port: int) -> list[dict]:
     key = {"X-Vital-API-Key": API_KEY}
     json_key = {**key, "Content-Type": "application/json"}
     return [
-        {"name": "bare view (/healthz)", "method": "GET", "path": "/healthz"},
+        {"name": "bare view", "method": "GET", "path": "/ping", "port": bare_port},
         {"name": "GET /v2/providers", "method": "GET", "path": "/v2/providers", "headers": key},
+        {
+            "name": "GET /v2/user/{id}",
+            "method": "GET",
+            "path": f"/v2/user/{data['user_id']}",
+            "headers": key,
+        },
         {
             "name": "POST /v2/user",
             "method": "POST",
@@ -129,7 +139,9 @@ def count_queries(scenario: dict) -> int:
     headers = scenario.get("headers", {})
 
     def send():
-        fill = {"{n}": secrets.token_hex(4), "{pool}": (scenario.get("pool") or [""]).pop()}
+        drawn = (scenario.get("pool") or [""]).pop()
+        drawn, extra = drawn if isinstance(drawn, list) else (drawn, {})
+        fill = {"{n}": secrets.token_hex(4), "{pool}": drawn}
         path, body = scenario["path"], scenario.get("body") or ""
         for placeholder, value in fill.items():
             path, body = path.replace(placeholder, value), body.replace(placeholder, value)
@@ -138,7 +150,7 @@ def count_queries(scenario: dict) -> int:
             path,
             body,
             content_type=headers.get("Content-Type", "application/octet-stream"),
-            headers={k: v for k, v in headers.items() if k != "Content-Type"},
+            headers={**{k: v for k, v in headers.items() if k != "Content-Type"}, **extra},
         )
 
     send()
@@ -147,29 +159,46 @@ def count_queries(scenario: dict) -> int:
     return sum(not q["sql"].startswith(_TRANSACTION_CONTROL) for q in queries)
 
 
-def start_server(env: dict, port: int) -> subprocess.Popen:
+def start_server(env: dict, port: int, app: str = "linkwidget.wsgi") -> subprocess.Popen:
+    """gunicorn with the repository's gunicorn.conf.py, serving `app` (a module of the
+    repository or of bench/)."""
     server = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "linkwidget.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
+            *(sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py")),
+            *("--pythonpath", str(ROOT / "bench"), "-b", f"127.0.0.1:{port}", app),
         ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    probe = "/ping" if app == "bare" else "/healthz"
     for _ in range(200):
         try:
-            requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            requests.get(f"http://127.0.0.1:{port}{probe}", timeout=1)
             return server
         except requests.RequestException:  # still booting
             time.sleep(0.1)
     server.kill()
     raise RuntimeError("gunicorn did not start")
+
+
+def server_times(specs: list[dict], requests: int = 500) -> dict[str, float]:
+    """Median server time per request in-process (bench/inprocess.py) of every scenario that
+    uses nothing up; the bare view's in a process of its own (it has settings of its own)."""
+    from linkwidget.wsgi import application
+
+    bare = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bare.py"), str(requests)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    times = {specs[0]["name"]: float(bare.stdout)}
+    for spec in specs[1:]:
+        if not spec.get("pool"):
+            times[spec["name"]] = server_time(application, spec, requests)
+    return times
 
 
 def print_table(results: list[dict]) -> None:
@@ -203,17 +232,25 @@ def main():
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--pool", type=int, default=1500, help="link tokens per used-up scenario")
+    parser.add_argument("--only", nargs="+", default=[], help="endpoints whose name has one")
+    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium tables")
     args = parser.parse_args()
 
-    port, vendor_port = free_port(), free_port()
-    with throwaway_postgres() as database_url:
-        env = environment(database_url, port, vendor_port)
+    port, vendor_port, bare_port = free_port(), free_port(), free_port()
+    with throwaway_postgres() as database_url, throwaway_redis() as cache_url:
+        env = environment(database_url, cache_url, port, vendor_port)
         os.environ.update(env)
         data = prepare(pool_size=args.pool)
-        specs = scenarios(data)
-        servers = [start_server(env, port), start_server(env, vendor_port)]
+        bare, *specs = scenarios(data, bare_port)
+        specs = [s for s in specs if not args.only or any(n in s["name"] for n in args.only)]
+        servers = [
+            start_server(env, port),
+            start_server(env, vendor_port),
+            start_server(env, bare_port, app="bare"),
+        ]
         try:
             query_counts = {s["name"]: count_queries(s) for s in specs}
+            times = server_times([bare, *specs])
             load = subprocess.run(
                 [sys.executable, str(ROOT / "bench" / "load.py")],
                 input=json.dumps(
@@ -222,26 +259,29 @@ def main():
                         "port": port,
                         "duration": args.duration,
                         "concurrency": args.concurrency,
-                        "scenarios": [x for s in specs[1:] for x in (specs[0], s)],
+                        "scenarios": [x for s in specs for x in (bare, s)],
                     }
                 ),
                 capture_output=True,
                 text=True,
                 check=True,
             )
-            print_results(args.duration, json.loads(load.stdout), query_counts)
-            links = data["browser"]
-            browser.print_tables(
-                *browser.weigh(links.pop("weigh")),
-                browser.connect(links, f"{env['LINK_PUBLIC_URL']}/healthz"),
-            )
+            print_results(args.duration, json.loads(load.stdout), times, query_counts)
+            if not args.no_browser:
+                links = data["browser"]
+                browser.print_tables(
+                    *browser.weigh(links.pop("weigh")),
+                    browser.connect(links, f"{env['LINK_PUBLIC_URL']}/healthz"),
+                )
         finally:
             for server in servers:
                 server.terminate()
                 server.wait(timeout=30)
 
 
-def print_results(duration: float, results: list[dict], query_counts: dict[str, int]) -> None:
+def print_results(
+    duration: float, results: list[dict], times: dict[str, float], query_counts: dict[str, int]
+) -> None:
     gunicorn = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     print(
         f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
@@ -249,6 +289,10 @@ def print_results(duration: float, results: list[dict], query_counts: dict[str, 
         f"{gunicorn['worker_class']} workers x {gunicorn['threads']} threads"
     )
     print_table(results)
+    bare = next(iter(times.values()))
+    print(f"\n{'endpoint':34} {'server ms':>9} {'vs bare':>8}  (in-process, median)")
+    for name, seconds in times.items():
+        print(f"{name:34} {seconds * 1000:>9.3f} {bare / seconds:>8.0%}")
     print(f"\n{'endpoint':34} SQL queries per request")
     for name, count in query_counts.items():
         print(f"{name:34} {count}")

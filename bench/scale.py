@@ -50,11 +50,12 @@ def seed(team, start: int, stop: int) -> None:
     from django.utils import timezone
     from django_tasks_db.models import DBTaskResult
 
-    from connections.models import Connection, WebhookAttempt, WebhookDelivery, WebhookMessage
+    from connections.models import Connection
     from link.models import LinkToken
     from providers.sandbox.base import Grant, sandbox_client
     from providers.vendors.google_health.emulator import GoogleHealthEmulator
     from teams.models import EndUser
+    from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookMessage
 
     now = timezone.now()
     emulator, client = GoogleHealthEmulator(), sandbox_client("google_health").client_id
@@ -128,7 +129,7 @@ def _task(connection_id: int, *, run_after=None, status="READY", path=TASK):
     scheduled ones behind, as connections.lifecycle schedules them."""
     from django_tasks_db.models import DBTaskResult, get_date_max
 
-    from connections.tasks import DEFERRED_PRIORITY
+    from webhooks.tasks import DEFERRED_PRIORITY
 
     return DBTaskResult(
         priority=0 if run_after is None else DEFERRED_PRIORITY,
@@ -145,7 +146,7 @@ def due_work_queries(base: str) -> dict:
     from django_tasks_db.models import DBTaskResult
 
     from connections.lifecycle import connections_due
-    from connections.webhooks import webhook_deliveries_due
+    from webhooks.selectors import webhook_deliveries_due
 
     def next_task():
         with transaction.atomic():
@@ -256,7 +257,7 @@ def webhook_batch(team, count: int):
         from django.utils import timezone
         from django_tasks_db.models import DBTaskResult
 
-        from connections.models import WebhookDelivery, WebhookMessage
+        from webhooks.models import WebhookDelivery, WebhookMessage
 
         now = timezone.now()
         endpoint = team.webhook_endpoints.get()
@@ -317,8 +318,7 @@ def main():
     base = f"http://127.0.0.1:{port}"
     with throwaway_postgres() as database_url, throwaway_redis() as redis_url:
         env = {
-            **environment(database_url, port, vendor_port),
-            "CACHE_URL": redis_url,
+            **environment(database_url, redis_url, port, vendor_port),
             "LINK_METRICS_TOKEN": METRICS_TOKEN,
         }
         os.environ.update(env)
@@ -329,7 +329,7 @@ def main():
         from django.db import connection
 
         from teams.models import ApiKey, Team
-        from teams.services import webhook_endpoint_upsert
+        from webhooks.services import webhook_endpoint_upsert
 
         call_command("migrate", verbosity=0)
         call_command("collectstatic", "--noinput", verbosity=0)

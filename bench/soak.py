@@ -28,6 +28,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from pg import free_port, throwaway_postgres  # noqa: E402
 from run import API_KEY, environment, start_server  # noqa: E402
 
+from tests.processes import throwaway_redis  # noqa: E402
+
 
 class Pacer:
     """Hands out request start times `1/rate` apart, whichever thread asks."""
@@ -118,8 +120,8 @@ def main():
 
     port, vendor_port = free_port(), free_port()
     base = f"http://127.0.0.1:{port}"
-    with throwaway_postgres() as database_url:
-        env = environment(database_url, port, vendor_port)
+    with throwaway_postgres() as database_url, throwaway_redis() as cache_url:
+        env = environment(database_url, cache_url, port, vendor_port)
         for command in (
             ["migrate", "--noinput", "-v0"],
             ["collectstatic", "--noinput", "-v0"],

@@ -1,6 +1,7 @@
 """What the widget scenarios use up, made before the load starts (in-process, on the benchmark's
 database): link tokens for password submits, and OAuth callbacks, each with its own link token,
-a state from link.connect.oauth_start and a code from the sandbox emulator's consent page."""
+a state from link.oauth.oauth_start_in_browser (and the cookie of the browser it is bound to)
+and a code from the sandbox emulator's consent page."""
 
 import secrets
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -14,16 +15,18 @@ OAUTH_PROVIDER = "google_health"  # PKCE on the code exchange
 CONNECT_NAMES = ("oauth (strava)", "password (zwift)", "email (freestyle_libre)")
 
 
-def oauth_callbacks(team, user, count: int) -> list[str]:
-    """Paths of the vendor's redirect back to us, each with a fresh state and a signed code."""
-    from link.connect import oauth_start
+def oauth_callbacks(team, user, count: int) -> list[list]:
+    """The vendor's redirects back to us, each with a fresh state and a signed code: pairs of
+    its path and the headers of the browser that started it (its cookie)."""
+    from link.oauth import oauth_start_in_browser
     from link.services import link_token_create
 
     client = Client(HTTP_HOST="127.0.0.1")
     paths = []
     for _ in range(count):
         _, link_token = link_token_create(team=team, user_id=user.pk)
-        authorize = urlsplit(oauth_start(link_token=link_token, provider=OAUTH_PROVIDER))
+        url, cookie, value = oauth_start_in_browser(link_token=link_token, provider=OAUTH_PROVIDER)
+        authorize = urlsplit(url)
         query = dict(parse_qsl(authorize.query))
         consent = client.post(
             authorize.path,
@@ -34,11 +37,11 @@ def oauth_callbacks(team, user, count: int) -> list[str]:
             },
         )
         back = urlsplit(consent["Location"])
-        paths.append(f"{back.path}?{back.query}")
+        paths.append([f"{back.path}?{back.query}", {"Cookie": f"{cookie}={value}"}])
     return paths
 
 
-def scenarios(token: str, password_tokens: list[str], callbacks: list[str]) -> list[dict]:
+def scenarios(token: str, password_tokens: list[str], callbacks: list[list]) -> list[dict]:
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     return [
         {"name": "widget: agreement", "method": "GET", "path": f"/?token={token}"},

@@ -1,46 +1,14 @@
 from django.contrib import admin, messages
-from django.db.models import OuterRef, Subquery
-from django.utils import formats, timezone
+from django.db.models import Count
+from django.urls import reverse
 from django.utils.html import format_html
 
+from teams.admin import BlankNamedFilter, time_column
+from teams.models import EndUser
+
 from .lifecycle import connection_refresh
-from .models import Connection, WebhookAttempt, WebhookDelivery
+from .models import Connection
 from .services import connection_deregister
-from .webhooks import webhook_delivery_replay
-
-
-def time_shown(value):
-    """A moment as 2026-05-03 14:07 in a list, where the admin's "May 3, 2026, 2:07 p.m."
-    would widen every column; the full form on hover."""
-    if value is None:
-        return None
-    local = timezone.localtime(value)
-    return format_html(
-        '<time datetime="{}" title="{}">{}</time>',
-        value.isoformat(),
-        formats.date_format(local, "DATETIME_FORMAT"),
-        local.strftime("%Y-%m-%d %H:%M"),
-    )
-
-
-class BlankNamedFilter(admin.AllValuesFieldListFilter):
-    """A field's values to filter by, the blank one named: the admin would show it as a link
-    with no text."""
-
-    def choices(self, changelist):
-        for choice in super().choices(changelist):
-            yield {**choice, "display": choice["display"] or "(none)"}
-
-
-def time_column(field: str, description: str):
-    """A list column showing the moment in `field` (see time_shown)."""
-
-    @admin.display(description=description, ordering=field)
-    def column(obj):
-        return time_shown(getattr(obj, field))
-
-    column.__name__ = field
-    return column
 
 
 @admin.register(Connection)
@@ -120,80 +88,55 @@ class ConnectionAdmin(admin.ModelAdmin):
         messages.success(request, f"Deregistered {len(live)} connection(s).")
 
 
-class WebhookAttemptInline(admin.TabularInline):
-    model = WebhookAttempt
-    fields = ("attempted_at", "status_code", "latency_ms", "error")
+class ConnectionInline(admin.TabularInline):
+    model = Connection
+    fields = ("provider", "status", "external_user_id", "last_refreshed_at", "error_type")
     readonly_fields = fields
+    show_change_link = True
     extra = 0
-    can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
 
 
-@admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = (
-        "message_id",
-        "event_type",
-        "status",
-        "endpoint",
-        "attempts",
-        "last_answer",
-        time_column("next_attempt_at", "next attempt"),
-        time_column("created_at", "created"),
-    )
-    list_filter = ("status", "message__event_type", "message__team")
-    list_select_related = ("message__team", "endpoint")
-    search_fields = ("=message__id", "endpoint__url")
-    date_hierarchy = "created_at"
+@admin.register(EndUser)
+class EndUserAdmin(admin.ModelAdmin):
+    list_display = ("client_user_id", "user_id", "team", "connections", "created_on")
+    list_filter = ("team",)
+    list_select_related = ("team",)
+    search_fields = ("client_user_id", "=user_id")
     fields = (
-        "message",
-        "event_type",
-        "endpoint",
-        "status",
-        "attempts",
-        "next_attempt_at",
-        "last_status_code",
-        "last_error",
-        "created_at",
-        "updated_at",
-        "payload",
+        "user_id",
+        "team",
+        "client_user_id",
+        "created_on",
+        "fallback_time_zone",
+        "fallback_birth_date",
+        "ingestion_start",
+        "ingestion_end",
+        "link_sessions",
     )
     readonly_fields = fields
-    inlines = (WebhookAttemptInline,)
-    actions = ("replay",)
+    inlines = (ConnectionInline,)
 
-    def get_queryset(self, request):
-        last = WebhookAttempt.objects.filter(delivery=OuterRef("pk")).order_by(
-            "-attempted_at", "-id"
-        )
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(last_latency=Subquery(last.values("latency_ms")[:1]))
-        )
-
+    # End users are created, changed and deleted by the team's backend through the API.
     def has_add_permission(self, request):
         return False
 
-    @admin.display(ordering="message__event_type")
-    def event_type(self, delivery):
-        return delivery.message.event_type
+    def has_change_permission(self, request, obj=None):
+        return False
 
-    @admin.display(description="last answer", ordering="last_latency")
-    def last_answer(self, delivery):
-        if delivery.last_latency is None:
-            return "—"
-        return f"{delivery.last_status_code or 'no answer'} in {delivery.last_latency} ms"
+    def has_delete_permission(self, request, obj=None):
+        return False
 
-    @admin.display
-    def payload(self, delivery):
-        return delivery.message.payload
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(connection_count=Count("connections"))
 
-    @admin.action(description="Replay", permissions=["change"])
-    def replay(self, request, queryset):
-        for delivery in queryset:
-            webhook_delivery_replay(delivery=delivery)
-            self.log_change(request, delivery, "Replayed.")
-        messages.success(request, f"Queued {len(queryset)} delivery(ies) for replay.")
+    @admin.display(ordering="connection_count")
+    def connections(self, user):
+        return user.connection_count
+
+    @admin.display(description="link sessions")
+    def link_sessions(self, user):
+        url = reverse("admin:link_linktoken_changelist") + f"?user__user_id__exact={user.pk}"
+        return format_html('<a href="{}">Link sessions of this user</a>', url)

@@ -10,9 +10,10 @@ from django.utils import timezone
 from providers.base import TokenSet
 from teams.models import EndUser, Team
 
+from .events import connection_created_emit
 from .lifecycle import connection_schedule_next
 from .models import BulkOperation, Connection
-from .webhooks import connection_created_emit
+from .services import connection_save
 
 # Vital's `expires_at` for a token that never expires (OAuth 1.0 providers such as Garmin's).
 NEVER_EXPIRES = 2147483647
@@ -72,23 +73,15 @@ def _import_one(*, team: Team, provider: str, item: dict) -> bool:
         scopes=tuple(item.get("oauth_scopes") or ()),
     )
     with transaction.atomic():
-        connection = (
-            Connection.objects.select_for_update()
-            .filter(user=user, provider=provider)
-            .exclude(status=Connection.Status.DEREGISTERED)
-            .first()
+        connection, created = connection_save(
+            user=user,
+            provider=provider,
+            external_user_id=item["provider_id"],
+            credentials=tokens.as_credentials(),
+            scopes=tokens.scopes,
+            expires_at=tokens.expires_at,
+            resume=True,
         )
-        created = connection is None
-        connection = connection or Connection(user=user, provider=provider)
-        connection.status = Connection.Status.CONNECTED
-        connection.external_user_id = item["provider_id"]
-        connection.credentials = tokens.as_credentials()
-        connection.scopes = list(tokens.scopes)
-        connection.expires_at = tokens.expires_at
-        connection.error_type = connection.error_message = ""
-        connection.errored_at = connection.refresh_lease_until = connection.paused_at = None
-        connection.refresh_failures = 0
-        connection.save()
     if created:
         connection_created_emit(connection=connection)
     connection_schedule_next(connection=connection)

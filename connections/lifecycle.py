@@ -21,9 +21,10 @@ from providers.errors import (
     RefreshRejected,
 )
 from providers.registry import provider_adapter
+from webhooks.tasks import DEFERRED_PRIORITY
 
-from .models import Connection
-from .webhooks import connection_created_emit, connection_error_emit
+from .events import connection_created_emit, connection_error_emit
+from .models import HEALTHY, Connection
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +69,8 @@ def connection_refresh(*, connection_id: int, only_when_due: bool = False) -> st
         credentials=credentials,
         expires_at=tokens.expires_at,
         scopes=list(tokens.scopes) or connection.scopes,
-        status=Connection.Status.CONNECTED,
-        error_type="",
-        error_message="",
-        errored_at=None,
         last_refreshed_at=timezone.now(),
-        refresh_failures=0,
-        refresh_lease_until=None,
+        **HEALTHY,
     )
     if tokens.expires_at:
         connection_schedule(
@@ -183,7 +179,7 @@ def connection_schedule(*, connection_id: int, run_after) -> None:
     """Queue the connection's next background step (a refresh, or a pending check) for
     `run_after`, on a backend that can defer tasks; elsewhere `manage.py connections_due`
     (from cron) picks it up."""
-    from .tasks import DEFERRED_PRIORITY, connection_due_task
+    from .tasks import connection_due_task
 
     if connection_due_task.get_backend().supports_defer:
         run_after = max(timezone.now(), run_after)

@@ -1,9 +1,8 @@
 from django.db import models
 from django.db.models import Q
 
+from teams.crypto import EncryptedJSONField
 from teams.models import EndUser
-
-from .crypto import EncryptedJSONField
 
 
 class Connection(models.Model):
@@ -54,6 +53,17 @@ class Connection(models.Model):
         return f"{self.provider} for {self.user_id}"
 
 
+# What a connection made or renewed starts from: working, nobody refreshing it, no failures.
+HEALTHY = {
+    "status": Connection.Status.CONNECTED,
+    "error_type": "",
+    "error_message": "",
+    "errored_at": None,
+    "refresh_failures": 0,
+    "refresh_lease_until": None,
+}
+
+
 class BulkOperation(models.Model):
     """One of a team's Link bulk operations (`/v2/link/bulk_*`), run by a task. The imported
     credentials wait here, encrypted, only until the task has read them."""
@@ -85,63 +95,3 @@ class BulkOperation(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.provider} ({self.status})"
-
-
-class WebhookMessage(models.Model):
-    """One event for one team. Its id is the `svix-id`, the same on every delivery attempt."""
-
-    id = models.CharField(primary_key=True, max_length=40)
-    team = models.ForeignKey("teams.Team", on_delete=models.CASCADE, related_name="messages")
-    event_type = models.CharField(max_length=60)
-    payload = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["team", "created_at"])]
-
-    def __str__(self):
-        return f"{self.event_type} {self.id}"
-
-
-class WebhookDelivery(models.Model):
-    """A message on its way to one endpoint: retried with backoff, replayable."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        SUCCEEDED = "succeeded"
-        FAILED = "failed"
-
-    message = models.ForeignKey(WebhookMessage, on_delete=models.CASCADE, related_name="deliveries")
-    endpoint = models.ForeignKey(
-        "teams.WebhookEndpoint", on_delete=models.CASCADE, related_name="deliveries"
-    )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_status_code = models.PositiveIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        verbose_name_plural = "webhook deliveries"
-        indexes = [models.Index(fields=["status", "next_attempt_at"])]
-
-    def __str__(self):
-        return f"{self.message_id} → {self.endpoint_id}"
-
-
-class WebhookAttempt(models.Model):
-    """One HTTP attempt of a delivery: what came back and how long it took."""
-
-    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="log")
-    attempted_at = models.DateTimeField(auto_now_add=True)
-    status_code = models.PositiveIntegerField(null=True, blank=True)
-    latency_ms = models.PositiveIntegerField()
-    error = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["attempted_at", "id"]
-
-    def __str__(self):
-        return f"{self.status_code or self.error}"

@@ -1,5 +1,6 @@
 import logging
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -7,10 +8,73 @@ from django.utils import timezone
 from providers.errors import ProviderError
 from providers.registry import ADAPTERS, adapter_class, provider_adapter
 from teams.models import EndUser
+from webhooks.services import Event, webhook_send
 
-from .models import Connection
+from .events import connection_created_event
+from .lifecycle import connection_schedule_next
+from .models import HEALTHY, Connection
 
 log = logging.getLogger(__name__)
+
+
+def connection_save(
+    *,
+    user: EndUser,
+    provider: str,
+    external_user_id: str,
+    credentials: dict,
+    pending: bool = False,
+    scopes: Sequence[str] = (),
+    expires_at: datetime | None = None,
+    resume: bool = False,
+) -> tuple[Connection, bool]:
+    """Store the user's live connection to `provider` with new credentials: a reconnect renews
+    the same row, healthy (and refreshed again if paused, with `resume`: a bulk re-import).
+    Runs in the caller's transaction, which it must be in; returns the connection and whether
+    it is new."""
+    connection = (
+        Connection.objects.select_for_update()
+        .filter(user=user, provider=provider)
+        .exclude(status=Connection.Status.DEREGISTERED)
+        .first()
+    )
+    created = connection is None
+    connection = connection or Connection(user=user, provider=provider)
+    for field, value in HEALTHY.items():
+        setattr(connection, field, value)
+    if pending:  # an email connection, until the vendor links the account
+        connection.status = Connection.Status.PENDING
+    connection.external_user_id = external_user_id
+    connection.credentials = credentials
+    connection.scopes = list(scopes)
+    connection.expires_at = expires_at
+    if resume:
+        connection.paused_at = None
+    connection.save()
+    return connection, created
+
+
+def connection_connect(*, also_send: Sequence[Event] = (), **fields) -> Connection:
+    """A connection made by its user (connection_save's `fields`), in the caller's
+    transaction: the team hears `provider.connection.created` (a pending one, once the vendor
+    links it), with `also_send` in the same batch, and its first refresh or check is queued."""
+    connection, _ = connection_save(**fields)
+    created = [connection_created_event(connection=connection)] if not fields.get("pending") else []
+    webhook_send(team=connection.user.team, events=[*created, *also_send])
+    connection_schedule_next(connection=connection)
+    return connection
+
+
+def connection_taken(*, user: EndUser, provider: str, external_user_id: str) -> bool:
+    """Whether another user of the team has a live connection to that vendor account."""
+    return (
+        Connection.objects.filter(
+            user__team_id=user.team_id, provider=provider, external_user_id=external_user_id
+        )
+        .exclude(user=user)
+        .exclude(status=Connection.Status.DEREGISTERED)
+        .exists()
+    )
 
 
 def connection_deregister(*, connection: Connection) -> None:

@@ -5,18 +5,6 @@ from django.tasks import task
 
 from .bulk import bulk_operation_run
 from .lifecycle import connection_due, connection_refresh
-from .webhooks import webhook_delivery_attempt
-
-# Work scheduled for later (a token's refresh, a webhook retry) runs behind work due now. The
-# database worker takes the first ready task in (priority, run_after) order: at the default
-# priority, every scheduled refresh (one per connection) sorted before a new event's delivery,
-# so each pick walked past all of them (BENCHMARKS.md, "How the cost grows").
-DEFERRED_PRIORITY = -1
-
-
-@task()
-def webhook_deliver(delivery_id: int) -> None:
-    webhook_delivery_attempt(delivery_id)
 
 
 @task()

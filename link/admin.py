@@ -4,8 +4,7 @@ from django.utils import timezone
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from connections.admin import BlankNamedFilter, time_column, time_shown
-from teams.admin import SecretsNotFiltered
+from teams.admin import BlankNamedFilter, SecretsNotFiltered, time_column, time_shown
 
 from .dashboard import link_session_timeline, task_states
 from .models import LinkEvent, LinkToken

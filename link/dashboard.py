@@ -7,12 +7,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import (
-    Avg,
     Case,
     Count,
     Exists,
     F,
-    Max,
     Min,
     OuterRef,
     Q,
@@ -26,19 +24,15 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from connections.lifecycle import NEVER_LINKED
-from connections.models import Connection, WebhookAttempt, WebhookDelivery
+from connections.models import Connection
 from providers.catalogue import CATALOGUE
-from teams.models import WebhookEndpoint
+from teams.selectors import in_environment
 
 from .models import LinkEvent, LinkToken
 
 WINDOWS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 Kind = LinkEvent.Kind
 STAGES = ("opened", "chosen", "submitted", "connected", "pending", "failed")
-
-
-def _team_in(environment: str | None, path: str = "team") -> Q:
-    return Q(**{f"{path}__environment": environment}) if environment else Q()
 
 
 @dataclass(frozen=True)
@@ -95,7 +89,7 @@ def link_funnel(*, since: datetime, environment: str | None = None) -> list[Funn
     pending = _connection_is(status=Connection.Status.PENDING)
     rows = (
         LinkToken.objects.filter(
-            _reached(Kind.OPENED), _team_in(environment), created_at__gte=since
+            _reached(Kind.OPENED), in_environment(environment), created_at__gte=since
         )
         .annotate(
             funnel_provider=Coalesce(
@@ -133,7 +127,7 @@ def _pending_overdue(*, environment: str | None = None) -> dict[str, tuple[int, 
     cutoff = timezone.now() - timedelta(days=settings.LINK_PENDING_DAYS)
     rows = (
         Connection.objects.filter(
-            _team_in(environment, "user__team"),
+            in_environment(environment, "user__team"),
             status=Connection.Status.PENDING,
             created_on__lt=cutoff,
         )
@@ -151,52 +145,14 @@ def funnel_total(rows: list[FunnelRow]) -> FunnelRow:
 def link_errors(*, since: datetime, environment: str | None = None) -> list[dict]:
     """How often each error type was met, most frequent first."""
     return list(
-        LinkEvent.objects.filter(_team_in(environment, "link_token__team"), created_at__gte=since)
+        LinkEvent.objects.filter(
+            in_environment(environment, "link_token__team"), created_at__gte=since
+        )
         .exclude(error_type="")
         .values("error_type")
         .annotate(count=Count("pk"))
         .order_by("-count", "error_type")
     )
-
-
-# Latency buckets for the webhook chart: (label, upper bound in ms, exclusive).
-LATENCY_BUCKETS = (("< 100 ms", 100), ("< 500 ms", 500), ("< 2 s", 2000), ("≥ 2 s", None))
-
-
-def webhook_health(*, since: datetime, environment: str | None = None) -> dict:
-    """Deliveries by status, attempts by outcome and latency, and the endpoints now failing."""
-    deliveries = WebhookDelivery.objects.filter(
-        _team_in(environment, "endpoint__team"), created_at__gte=since
-    ).aggregate(
-        total=Count("pk"),
-        **{s: Count("pk", filter=Q(status=s)) for s in WebhookDelivery.Status.values},
-    )
-    latency_filters, lower = {}, 0
-    for i, (_, upper) in enumerate(LATENCY_BUCKETS):
-        bound = Q(latency_ms__gte=lower) & (Q(latency_ms__lt=upper) if upper else Q())
-        latency_filters[f"latency_{i}"] = Count("pk", filter=bound)
-        lower = upper
-    attempts = WebhookAttempt.objects.filter(
-        _team_in(environment, "delivery__endpoint__team"), attempted_at__gte=since
-    ).aggregate(
-        total=Count("pk"),
-        ok=Count("pk", filter=Q(status_code__gte=200, status_code__lt=300)),
-        client_error=Count("pk", filter=Q(status_code__gte=400, status_code__lt=500)),
-        server_error=Count("pk", filter=Q(status_code__gte=500)),
-        no_response=Count("pk", filter=Q(status_code__isnull=True)),
-        avg_latency=Avg("latency_ms"),
-        max_latency=Max("latency_ms"),
-        **latency_filters,
-    )
-    failing = list(
-        WebhookEndpoint.objects.filter(_team_in(environment), failing_since__isnull=False)
-        .select_related("team")
-        .order_by("failing_since")[:10]
-    )
-    latency = [
-        (label, attempts.pop(f"latency_{i}")) for i, (label, _) in enumerate(LATENCY_BUCKETS)
-    ]
-    return {"deliveries": deliveries, "attempts": attempts, "latency": latency, "failing": failing}
 
 
 @dataclass(frozen=True)

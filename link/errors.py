@@ -19,6 +19,10 @@ class InvalidLinkToken(LinkError):
     code = "INVALID_REQUEST"
 
 
+class OtherBrowser(InvalidLinkToken):
+    """An OAuth sign-in that another browser went on with first."""
+
+
 class MissingLinkToken(LinkError):
     code = "MISSING_LINK_TOKEN"
     flow_error_type = "invalid_token"

@@ -1,5 +1,6 @@
-"""The widget's credential forms. Labels and autocomplete hints matter here: password managers
-and screen readers both read them."""
+"""The widget's credential forms, which the API also describes (`form_components`) for a custom
+UI. Labels and autocomplete hints matter here: password managers and screen readers both read
+them."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -83,3 +84,27 @@ class MfaForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
         ),
     )
+
+
+CREDENTIAL_FORMS = {"password": PasswordForm, "email": EmailForm}
+
+
+def form_components(provider: str) -> dict:
+    """The provider's credential form, field by field, as `GET /v2/link/providers` describes
+    it: type, label, whether required, and a select's options (a vendor's regions). Empty for a
+    provider with no form (OAuth)."""
+    cls = adapter_class(provider)
+    form_class = CREDENTIAL_FORMS.get(cls.auth_type) if cls else None
+    if form_class is None:
+        return {}
+    components = {}
+    for name, field in form_class(provider=provider).fields.items():
+        component = {
+            "type": getattr(field.widget, "input_type", "select"),
+            "label": str(field.label),
+            "required": field.required,
+        }
+        if getattr(field, "choices", None):
+            component["options"] = [{"value": v, "label": str(label)} for v, label in field.choices]
+        components[name] = component
+    return components

@@ -3,7 +3,7 @@ import uuid
 from django.db import models
 from django.utils import timezone
 
-from connections.crypto import EncryptedJSONField
+from teams.crypto import EncryptedJSONField
 from teams.models import EndUser, Team
 
 

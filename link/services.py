@@ -10,6 +10,7 @@ from providers.availability import provider_availability
 from providers.catalogue import CATALOGUE
 from teams.models import EndUser, Team
 from teams.services import secret_hash
+from webhooks.services import Event, webhook_event
 
 from .errors import (
     InvalidLinkToken,
@@ -19,6 +20,7 @@ from .errors import (
     ProviderNotOffered,
 )
 from .models import LinkCode, LinkEvent, LinkToken
+from .results import outcome_for
 
 
 class RedirectNotAllowed(ValueError):
@@ -198,13 +200,6 @@ def link_token_status(link_token: LinkToken | None) -> str | None:
     return None
 
 
-_STATUS_MESSAGES = {
-    "invalid_token": "The link token is not valid.",
-    "token_consumed": "The link token was already used to connect a provider.",
-    "token_expired": "The link token has expired; create a new one.",
-}
-
-
 def link_token_resolve(token: str | None, *, allow_consumed: bool = False) -> LinkToken:
     """The link token for a request header, or a typed error saying why it cannot be used."""
     if not token:
@@ -214,7 +209,7 @@ def link_token_resolve(token: str | None, *, allow_consumed: bool = False) -> Li
     if status == "token_consumed" and allow_consumed and not link_token.is_expired:
         return link_token
     if status:
-        raise InvalidLinkToken(_STATUS_MESSAGES[status], flow_error_type=status)
+        raise InvalidLinkToken(str(outcome_for(status).message), flow_error_type=status)
     return link_token
 
 
@@ -265,3 +260,20 @@ def link_token_consume(link_token: LinkToken, *, provider: str) -> bool:
     for name, value in fields.items():
         setattr(link_token, name, value)
     return True
+
+
+def link_session_finished_event(*, link_token: LinkToken) -> Event:
+    """`link.session.finished`: one event per link session when it ends, for conversion
+    funnels."""
+    finished = timezone.now()
+    data = {
+        "link_session_id": str(link_token.pk),
+        "user_id": str(link_token.user_id),
+        "state": link_token.state,
+        "provider": link_token.provider or None,
+        "error_type": link_token.error_type or None,
+        "started_at": link_token.created_at,
+        "finished_at": finished,
+        "duration_ms": int((finished - link_token.created_at).total_seconds() * 1000),
+    }
+    return webhook_event("link.session.finished", user=link_token.user, data=data)

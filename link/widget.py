@@ -1,17 +1,17 @@
 """What the hosted widget needs besides the link services: where it may be embedded and which
-headers its pages send, how the team's accent colour is drawn, what it tells the embedding page,
-and what an outcome means to the person in front of it."""
+headers its pages send, how the team's accent colour is drawn, and what it tells the embedding
+page."""
 
 import re
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext_lazy as _
 
 from teams.models import Team
 
 from .models import LinkToken
+from .results import outcome_for
 
 EMBED_MODES = ("popup", "iframe")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-\[\]:]+$")
@@ -128,96 +128,6 @@ def outcome_message(link_token, *, state: str, provider: str, error_type=None, e
         error_type=error_type,
         error=str(error or ""),
     )
-
-
-@dataclass(frozen=True)
-class Outcome:
-    title: str
-    message: str
-    retry: bool = False  # the same provider again
-    choose_other: bool = True  # back to the provider list
-
-    @property
-    def ends_session(self) -> bool:
-        return not (self.retry or self.choose_other)
-
-
-_OUTCOMES = {
-    "provider_credential_error": Outcome(
-        _("That didn't work"),
-        _("The username or password was not accepted. Check them and try again."),
-        retry=True,
-    ),
-    "provider_password_expired": Outcome(
-        _("Your password has expired"),
-        _("Set a new password with the provider, then try again here."),
-        retry=True,
-    ),
-    "incorrect_mfa_code": Outcome(
-        _("Wrong code"),
-        _("That verification code was not right. Check it and enter it again."),
-        retry=True,
-    ),
-    # Too many wrong codes: the vendor's sign-in has to start over for a new code.
-    "mfa_restart": Outcome(
-        _("Wrong code"),
-        _("That code was not right either. Sign in again to get a new code."),
-        retry=True,
-    ),
-    "provider_api_error": Outcome(
-        _("The provider is not answering"),
-        _("We couldn't reach the provider just now. Wait a moment and try again."),
-        retry=True,
-    ),
-    "user_cancelled": Outcome(
-        _("Connection cancelled"),
-        _("Access was not granted, so nothing was connected. You can try again."),
-        retry=True,
-    ),
-    "required_scopes_not_granted": Outcome(
-        _("Some permissions are missing"),
-        _("Connect again and allow every kind of data the app asks for."),
-        retry=True,
-    ),
-    "unsupported_region": Outcome(
-        _("Region not supported"),
-        _("This provider isn't available in the region you picked. Choose another region."),
-        retry=True,
-    ),
-    "duplicate_connection": Outcome(
-        _("Already connected elsewhere"),
-        _("This account is already connected to another user. Use a different account."),
-        retry=True,
-    ),
-    "invalid_provider": Outcome(
-        _("This provider isn't available here"),
-        _("This link can't connect that provider. Choose another one, or go back to the app."),
-    ),
-    "token_expired": Outcome(
-        _("This link has expired"),
-        _("For your security, links expire after a while. Go back to the app and start again."),
-        choose_other=False,
-    ),
-    "token_consumed": Outcome(
-        _("This link was already used"),
-        _("A provider was already connected with this link. Go back to the app to add another."),
-        choose_other=False,
-    ),
-    "invalid_token": Outcome(
-        _("This link doesn't work"),
-        _("The link is incomplete or not valid. Go back to the app and start again."),
-        choose_other=False,
-    ),
-}
-_UNKNOWN = Outcome(
-    _("Something went wrong"),
-    _("The connection could not be completed. Try again, or choose another provider."),
-    retry=True,
-)
-
-
-def outcome_for(error_type: str | None) -> Outcome:
-    return _OUTCOMES.get(error_type or "", _UNKNOWN)
 
 
 # In-app browsers (embedded webviews), where vendors such as Google refuse to sign anyone in

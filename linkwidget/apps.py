@@ -9,7 +9,11 @@ class ConsoleAdminConfig(AdminConfig):
 
     def ready(self):
         super().ready()
-        from . import ratelimit  # noqa: F401 (registers the shared-cache system check)
+        from . import (
+            kinds,  # noqa: F401 (registers the middleware chains' system check)
+            ratelimit,  # noqa: F401 (registers the shared-cache system check)
+            team_admin,  # noqa: F401 (registers the team's console page)
+        )
         from .console import console_roles_ensure
 
         # No sender: each app's permissions appear in its own post_migrate, so the roles are

@@ -18,13 +18,13 @@ from link.dashboard import (
     link_errors,
     link_funnel,
     task_queue,
-    webhook_health,
 )
 from teams.models import Team
+from webhooks.selectors import webhook_health
 
 VIEWERS = "Console viewers"
 ADMINS = "Console admins"
-CONSOLE_APPS = ("teams", "link", "connections", "django_tasks_database")
+CONSOLE_APPS = ("teams", "link", "connections", "webhooks", "django_tasks_database")
 DEFAULT_WINDOW = "7d"
 
 

@@ -15,9 +15,9 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from prometheus_client import CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 
-from connections.models import WebhookAttempt, WebhookDelivery
 from link.models import LinkToken
 from providers.http import VENDOR_CALLS
+from webhooks.models import WebhookAttempt, WebhookDelivery
 
 # Upper bounds of the webhook latency histogram, in milliseconds.
 _BUCKETS_MS = (50, 100, 250, 500, 1000, 2500, 5000, 10000)

@@ -2,9 +2,9 @@
 vendor asks for a one-time code, `login` raises MfaRequired; the caller keeps what the user typed
 (encrypted, for the length of the link session) and calls `login` again with `mfa_code`."""
 
-import base64
-import json
 from typing import ClassVar
+
+import jwt
 
 from .base import Adapter, Connected, TokenSet, expires_in
 from .errors import InvalidCredentials, ProviderApiError, ProviderError, RefreshRejected
@@ -85,7 +85,10 @@ class PasswordGrantAdapter(PasswordAdapter):
 
 
 def jwt_subject(token: str) -> str:
-    """The `sub` claim of a JWT just received over TLS from its issuer (no signature check)."""
-    payload = token.split(".")[1]
-    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    """The `sub` claim of a JWT just received over TLS from its issuer (no signature check);
+    ValueError if the token is not a JWT, KeyError if it has no subject."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.InvalidTokenError as exc:
+        raise ValueError("The token is not a JWT.") from exc
     return str(claims["sub"])

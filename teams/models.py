@@ -2,13 +2,12 @@ import uuid
 
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models.functions import Lower
 
-from connections.crypto import EncryptedJSONField
+from .crypto import EncryptedJSONField
 
 
 class Team(models.Model):
-    """A customer of ours: its API keys, end users, branding and webhook endpoints."""
+    """A customer of ours: its API keys, end users and branding."""
 
     class Environment(models.TextChoices):
         SANDBOX = "sandbox", "Sandbox"
@@ -120,27 +119,6 @@ class EndUser(models.Model):
 
     def __str__(self):
         return self.client_user_id
-
-
-class WebhookEndpoint(models.Model):
-    """Where a team receives signed events. The secret (`whsec_…`) is kept encrypted because
-    we need it to sign; it is shown once."""
-
-    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="webhook_endpoints")
-    url = models.URLField(max_length=500)
-    secret = EncryptedJSONField()
-    enabled = models.BooleanField(default=True)
-    consecutive_failures = models.PositiveIntegerField(default=0)
-    failing_since = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(Lower("url"), "team", name="unique_team_webhook_url")
-        ]
-
-    def __str__(self):
-        return self.url
 
 
 class ProviderApp(models.Model):

@@ -1,18 +1,16 @@
-import base64
 import hashlib
 import hmac
 import secrets
 import string
-from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import ApiKey, EndUser, Team, WebhookEndpoint
+from .keys_in_use import api_key_forget, api_key_found
+from .models import ApiKey, EndUser, Team
 
 _KEY_ALPHABET = string.ascii_letters + string.digits
 _KEY_PREFIX_LENGTH = 14  # "sk_us_" and 8 random characters: enough to find the row
-_LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 
 def secret_hash(value: str) -> str:
@@ -42,43 +40,35 @@ def api_key_create(
 
 
 def api_key_authenticate(*, key: str) -> ApiKey | None:
-    """The active key matching `key`, with its team, or None."""
+    """The active key matching `key`, with its team, or None (teams/keys_in_use.py keeps it
+    for a second)."""
     if not key or len(key) < _KEY_PREFIX_LENGTH:
         return None
-    api_key = (
+    digest = secret_hash(key)
+    api_key = api_key_found(
+        ("hash", digest),
         ApiKey.objects.select_related("team")
         .filter(prefix=key[:_KEY_PREFIX_LENGTH], revoked_at__isnull=True)
-        .first()
+        .first,
     )
-    if api_key is None or not hmac.compare_digest(api_key.key_hash, secret_hash(key)):
+    if api_key is None or not hmac.compare_digest(api_key.key_hash, digest):
         return None
-    now = timezone.now()
-    if api_key.last_used_at is None or now - api_key.last_used_at > _LAST_USED_GRANULARITY:
-        ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
     return api_key
+
+
+def api_key_active(*, pk, team_id) -> ApiKey | None:
+    """The team's active key `pk`, with its team, or None (kept for a second, as above)."""
+    return api_key_found(
+        ("pk", pk, str(team_id)),
+        ApiKey.objects.select_related("team")
+        .filter(pk=pk, team_id=team_id, revoked_at__isnull=True)
+        .first,
+    )
 
 
 def api_key_revoke(*, api_key: ApiKey) -> None:
     ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
-
-
-def webhook_secret_generate() -> str:
-    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
-
-
-def webhook_endpoint_upsert(*, team: Team, url: str, secret: str | None = None) -> WebhookEndpoint:
-    """Create or re-enable the team's endpoint for `url`. Raises WebhookUrlRejected for a URL
-    production may not use."""
-    from connections.webhooks import webhook_url_check
-
-    webhook_url_check(team=team, url=url)
-    endpoint = team.webhook_endpoints.filter(url__iexact=url).first()
-    if endpoint is None:
-        endpoint = WebhookEndpoint(team=team, url=url)
-    endpoint.secret = secret or endpoint.secret or webhook_secret_generate()
-    endpoint.enabled = True
-    endpoint.save()
-    return endpoint
+    api_key_forget(api_key)
 
 
 class DuplicateUser(Exception):
@@ -131,10 +121,3 @@ def end_user_save(*, user: EndUser, **fields) -> EndUser:
             raise
         raise DuplicateUser(existing) from None
     return user
-
-
-def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> str:
-    """Give the endpoint a new secret and return it (shown once)."""
-    endpoint.secret = webhook_secret_generate()
-    endpoint.save(update_fields=["secret"])
-    return endpoint.secret

@@ -1,5 +1,8 @@
+import time
+
 import pytest
 import requests
+from django.core.cache import cache
 from django.test import Client
 from playwright.sync_api import sync_playwright
 
@@ -118,3 +121,15 @@ def chromium(playwright):
     browser = playwright.chromium.launch(**launch_options())
     yield browser
     browser.close()
+
+
+@pytest.fixture
+def fresh_rate_counters():
+    """Empty rate-limit counters, and a burst that starts at least ten seconds before a
+    one-minute window closes: the limiter counts in windows aligned to the clock, and a burst
+    split across two would be counted twice from zero."""
+    if (left := 60 - time.time() % 60) < 10:
+        time.sleep(left)
+    cache.clear()
+    yield
+    cache.clear()

@@ -5,8 +5,9 @@ import pytest
 from django.core.management import call_command
 
 from connections.models import Connection
-from teams.models import ApiKey, Team, WebhookEndpoint
+from teams.models import ApiKey, Team
 from tests.processes import ROOT, manage, production_env
+from webhooks.models import WebhookEndpoint
 
 
 def _run_check(**env):

@@ -3,9 +3,10 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection as db
 
-from connections.crypto import decrypt
 from connections.models import Connection
-from teams.services import end_user_create, webhook_endpoint_upsert
+from teams.crypto import decrypt
+from teams.services import end_user_create
+from webhooks.services import webhook_endpoint_upsert
 
 pytestmark = pytest.mark.django_db
 

@@ -1,14 +1,6 @@
 import pytest
-from django.core.cache import cache
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_counters")]
 
 
 def test_api_is_limited_per_team_with_retry_after(api, other_api, settings):

@@ -1,7 +1,8 @@
 from django import template
 from django.utils.html import format_html
 
-from link.widget import accent_colours, outcome_for
+from link.results import outcome_for
+from link.widget import accent_colours
 
 register = template.Library()
 

@@ -8,18 +8,19 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.vary import vary_on_headers
 
 from connections.models import Connection
+from link.results import outcome_for
 from link.services import link_token_find, link_token_status
 from link.widget import (
     EMBED_MODES,
     WidgetSession,
     embed_origin_allowed,
     link_message,
-    outcome_for,
     outcome_message,
     widget_headers,
 )
@@ -174,14 +175,16 @@ def step_redirect(session: WidgetSession, url: str, **params):
     return redirect(f"{url}?{session.query(**params)}")
 
 
-def leave(request, url: str):
+def leave(request, url: str, status: int = 302):
     """Leave the widget for another site: an htmx request must be told to navigate itself.
     Built by hand, as Django's redirects refuse the custom schemes (`myapp://…`) that mobile
-    apps register; `url` is a vendor's sign-in or a redirect_url the team allowed."""
+    apps register; `url` is a vendor's sign-in or a redirect_url the team allowed. Never
+    cached: the URL carries an outcome or a one-time state."""
     if request.htmx:
         response = HttpResponse()
         response["HX-Redirect"] = url
     else:
-        response = HttpResponse(status=302)
+        response = HttpResponse(status=status)
         response["Location"] = url
+    add_never_cache_headers(response)
     return response

@@ -5,19 +5,21 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from link import connect
+from link import connect, oauth
 from link.errors import LinkError, ProviderNotOffered
-from link.forms import EmailForm, MfaForm, PasswordForm
+from link.forms import CREDENTIAL_FORMS, MfaForm
+from link.results import ConnectResult, outcome_for, result_redirect_url
 from link.services import link_token_check_provider, link_token_status
 from link.widget import (
     in_app_browser,
     link_message,
     mfa_hint_is_destination,
-    outcome_for,
     outcome_message,
+    widget_headers,
 )
 from providers.catalogue import CATALOGUE
 
@@ -29,8 +31,7 @@ from .base import (
     step_redirect,
     widget_step,
 )
-
-_FORMS = {"password": PasswordForm, "email": EmailForm}
+from .oauth_open import oauth_cookie_set
 
 
 def _refused(request, session, provider: str):
@@ -51,17 +52,12 @@ def _refused(request, session, provider: str):
     )
 
 
-def _connect(call, **kwargs) -> connect.ConnectResult:
+def _connect(call, **kwargs) -> ConnectResult:
     """Run a connect service; a token or provider problem becomes an error result too."""
     try:
         return call(link_token=kwargs.pop("session").link_token, **kwargs)
     except LinkError as exc:
-        return connect.ConnectResult(
-            state="error",
-            provider=kwargs["provider"],
-            error_type=exc.flow_error_type,
-            error=exc.message,
-        )
+        return ConnectResult.refused(kwargs["provider"], exc)
 
 
 def _finish(request, session, result, *, form_template: str, context: dict):
@@ -84,7 +80,7 @@ def _finish(request, session, result, *, form_template: str, context: dict):
         and (result.state != "error" or link_token.on_error == "redirect")
     )
     if redirects:
-        return leave(request, connect.result_redirect_url(link_token=link_token, result=result))
+        return leave(request, result_redirect_url(link_token=link_token, result=result))
     if result.state != "error":
         return step_redirect(session, reverse("link:result"), provider=provider)
     ended = link_token_status(link_token)  # e.g. closed after too many rejected attempts
@@ -132,7 +128,7 @@ def provider_step(request, session, provider):
             )
         return render_step(request, "link/oauth.html", session, context)
     template = f"link/{info.auth_type}.html"
-    form = _FORMS[info.auth_type](request.POST or None, provider=provider)
+    form = CREDENTIAL_FORMS[info.auth_type](request.POST or None, provider=provider)
     context["form"] = form
     if request.method == "GET" or not form.is_valid():
         return render_step(request, template, session, context)
@@ -191,27 +187,23 @@ def oauth_start(request, session, provider):
     in off from its opener (COOP), which would cut a popup widget off from the customer."""
     if refused := _refused(request, session, provider):
         return refused
+    start = {
+        "link_token": session.link_token,
+        "provider": provider,
+        "embedded": bool(session.embed),
+    }
     try:
-        url, cookie, value = connect.oauth_start_in_browser(
-            link_token=session.link_token, provider=provider, embedded=bool(session.embed)
-        )
+        if request.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
+            # Not our own button (another site, or a link someone was sent, such as the API's
+            # oauth_url): the start page first says who asks. A browser that does not say
+            # where it comes from (before 2023) goes straight on.
+            return redirect(oauth.oauth_start(**start))
+        url, cookie, value = oauth.oauth_start_in_browser(**start)
     except LinkError as exc:
         return render_result(
             request, session, state="error", slug=provider, error_type=exc.flow_error_type
         )
-    response = leave(request, url)
-    # First-party here (this step always runs top level), and Lax still rides along on the
-    # vendor's top-level redirect back to the callback.
-    response.set_cookie(
-        cookie,
-        value,
-        max_age=settings.LINK_OAUTH_STATE_TTL_MINUTES * 60,
-        path="/v2/link/connect/",
-        secure=request.is_secure(),
-        httponly=True,
-        samesite="Lax",
-    )
-    return response
+    return oauth_cookie_set(leave(request, url), request, cookie, value)
 
 
 @require_GET
@@ -229,3 +221,18 @@ def oauth_wait(request, session, provider):
     if request.htmx and not request.htmx.boosted:
         return HttpResponse(status=204)  # a poll: nothing new, nothing to swap
     return render_step(request, "link/oauth_wait.html", session, {"provider": CATALOGUE[provider]})
+
+
+@require_GET
+def oauth_callback(request, provider):
+    """Where the vendor sends the browser back (the redirect URI registered with each vendor,
+    so its path stays /v2/link/connect/<provider>). 307 to the link token's redirect_url with
+    the outcome, or a result page (also for a sign-in an embedded widget started: the widget
+    tells the customer's page); a refresh shows the same outcome and never connects twice."""
+    link_token, result = oauth.oauth_finish(
+        provider=provider, params=request.GET.dict(), cookies=request.COOKIES
+    )
+    if link_token is not None and link_token.redirect_url and not result.embedded:
+        return leave(request, result_redirect_url(link_token=link_token, result=result), 307)
+    context = {"result": result, "link_token": link_token, "provider": CATALOGUE.get(provider)}
+    return widget_headers(render(request, "link/oauth_done.html", context), team=None)

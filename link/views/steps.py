@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from connections.models import Connection
 from connections.selectors import VISIBLE_STATUSES
-from link import connect
 from link.models import LinkEvent
+from link.results import ConnectResult, result_redirect_url
 from link.services import link_event_record, link_token_availability
 from link.widget import link_message
 from providers.catalogue import CATALOGUE, provider_get
@@ -65,7 +65,9 @@ def agreement(request, session):
     link_token = session.link_token
     if link_token.consumed_at:
         return render_token_error(request, session, "token_consumed")
-    if link_token.state == link_token.State.PENDING:
+    # Once per link session: a reload or a second look reads, it does not write.
+    opened = link_token.events.filter(kind=LinkEvent.Kind.OPENED)
+    if link_token.state == link_token.State.PENDING and not opened.exists():
         link_event_record(link_token=link_token, kind=LinkEvent.Kind.OPENED)
     named = provider_get(link_token.provider) if link_token.provider else None
     return render_step(
@@ -142,10 +144,8 @@ def close(request, session):
         error_type="user_cancelled",
     )
     if link_token.on_close == "redirect" and link_token.redirect_url and not session.embed:
-        cancelled = connect.ConnectResult(
-            state="error", provider=provider, error_type="user_cancelled", error="User closed Link"
-        )
-        return leave(request, connect.result_redirect_url(link_token=link_token, result=cancelled))
+        cancelled = ConnectResult.failed(provider, "user_cancelled", "User closed Link")
+        return leave(request, result_redirect_url(link_token=link_token, result=cancelled))
     message = link_message(
         "exit",
         link_token,

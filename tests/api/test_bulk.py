@@ -69,18 +69,36 @@ def test_import_never_answers_an_empty_body_and_202_while_queued(api, end_user, 
     assert Connection.objects.filter(user=end_user, provider="oura").exists()
 
 
-def test_import_replaces_a_live_connection_and_unpauses_it(api, end_user):
-    Connection.objects.create(
-        user=end_user,
-        provider="oura",
+def _paused_connection(user, provider: str) -> Connection:
+    return Connection.objects.create(
+        user=user,
+        provider=provider,
         status="error",
         credentials={"access_token": "old"},
         paused_at="2026-01-01T00:00:00Z",
     )
+
+
+def test_import_replaces_a_live_connection_and_unpauses_it(api, end_user):
+    _paused_connection(end_user, "oura")
     api.post_json("/v2/link/bulk_import", {"provider": "oura", "connections": [_recipe(end_user)]})
     connection = Connection.objects.get()
     assert (connection.status, connection.paused_at) == ("connected", None)
     assert connection.credentials["access_token"] == "access-alice"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_a_re_import_unpauses_a_link_reconnect_does_not(api, new_link_token, live_user):
+    _paused_connection(live_user, "zwift")
+    response = api.post_json(
+        "/v2/link/provider/password/zwift",
+        {"username": "user_good", "password": "pass_good"},
+        headers={"x-vital-link-token": new_link_token()},
+    )
+    assert response.json()["state"] == "success"
+    connection = Connection.objects.get()
+    assert connection.status == "connected" and connection.paused_at is not None
+    assert connection.credentials["access_token"] != "old"
 
 
 def test_pause_stops_refreshes_and_export_hands_back_the_tokens(api, team, end_user):
@@ -157,7 +175,7 @@ def test_bulk_op_list_pages_newest_first_per_team(api, other_api, end_user):
 )
 def test_a_key_acts_for_its_own_team_only(api, other_team, team, method, path, body):
     send = getattr(api, method)
-    for team_id, status in ((other_team.pk, 403), (team.pk, 200), ("infer_from_context", 200)):
+    for team_id, status in ((other_team.pk, 404), (team.pk, 200), ("infer_from_context", 200)):
         url = path.format(team=team_id)
         response = send(url) if body is None else send(url, body, content_type="application/json")
         assert response.status_code == status, response.content

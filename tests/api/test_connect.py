@@ -3,7 +3,7 @@
 import pytest
 
 from connections.models import Connection
-from link import connect
+from link.results import ConnectResult, result_redirect_url
 from link.services import link_token_find
 from providers.availability import NotOffered, provider_availability
 from teams.models import ProviderApp
@@ -61,24 +61,28 @@ def test_callback_with_unknown_state_renders_a_page(client):
     assert "no-cache" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
 
 
-def test_oauth_url_carries_state_and_pkce(api, link_token, settings):
+def test_oauth_url_is_our_start_page_then_state_and_pkce(api, link_token, settings):
     settings.LINK_SANDBOX_BASE_URL = "https://sandbox.example"
     response = api.get(
         "/v2/link/provider/oauth/google_health", headers={"x-vital-link-token": link_token}
     )
     assert response.status_code == 200
     url = response.json()["oauth_url"]
-    assert url.startswith("https://sandbox.example/sandbox/accounts.google.com/o/oauth2/v2/auth?")
-    assert "code_challenge_method=S256" in url and "state=" in url
+    assert url.startswith(f"{settings.LINK_PUBLIC_URL}/v2/link/connect/google_health/open?state=")
     link_token_row = link_token_find(link_token)
     assert link_token_row.oauth_states.count() == 1
     assert link_token_row.events.filter(kind="oauth_started").exists()
+    vendor = api.post(url.removeprefix(settings.LINK_PUBLIC_URL))["Location"]
+    assert vendor.startswith(
+        "https://sandbox.example/sandbox/accounts.google.com/o/oauth2/v2/auth?"
+    )
+    assert "code_challenge_method=S256" in vendor and "state=" in vendor
 
 
 def test_result_redirect_url_merges_query():
     token = type("T", (), {"redirect_url": "myapp://cb?state=keep&x=1"})()
-    result = connect.ConnectResult("error", "oura", error_type="user_cancelled", error="No")
-    url = connect.result_redirect_url(link_token=token, result=result)
+    result = ConnectResult.failed("oura", "user_cancelled", "No")
+    url = result_redirect_url(link_token=token, result=result)
     assert url == "myapp://cb?x=1&state=error&provider=oura&error_type=user_cancelled&error=No"
 
 

@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.utils import timezone
 
+from link.forms import CREDENTIAL_FORMS, region_choices
 from link.models import LinkCode, LinkToken
 from link.services import link_code_hash, link_token_find
 
@@ -138,15 +139,17 @@ def test_consumed_token_still_reports_state_but_cannot_list_providers(client, li
     assert "already used" in response.json()["detail"]["error_message"]
 
 
-def test_link_providers_follow_the_filter(api, client, end_user):
+def link_providers(api, client, end_user, providers: list[str]) -> list[dict]:
+    """`GET /v2/link/providers` for a link token filtered on `providers`."""
     token = api.post_json(
         "/v2/link/token",
-        {
-            "user_id": str(end_user.user_id),
-            "filter_on_providers": ["oura", "dexcom", "zwift"],
-        },
+        {"user_id": str(end_user.user_id), "filter_on_providers": providers},
     ).json()["link_token"]
-    body = client.get("/v2/link/providers", headers={"x-vital-link-token": token}).json()
+    return client.get("/v2/link/providers", headers={"x-vital-link-token": token}).json()
+
+
+def test_link_providers_follow_the_filter(api, client, end_user):
+    body = link_providers(api, client, end_user, ["oura", "dexcom", "zwift"])
     assert [p["slug"] for p in body] == ["oura", "zwift", "dexcom"]
     by_slug = {p["slug"]: p for p in body}
     assert by_slug["dexcom"]["auth_type"] == "password"
@@ -200,3 +203,27 @@ def test_a_provider_the_team_switched_off_is_not_offered(api, client, end_user, 
     )
     assert refused.status_code == 400
     assert refused.json()["detail"]["error_type"] == "INVALID_PROVIDER"
+
+
+def test_form_components_describe_the_widgets_own_form(api, client, end_user):
+    """One definition of a credential form: the API asks for a region exactly where the
+    widget's form does, with the same options (Zwift has one set of servers; Dexcom and
+    FreeStyle Libre keep accounts by region)."""
+    body = link_providers(api, client, end_user, ["zwift", "dexcom", "freestyle_libre"])
+    for provider in body:
+        form = CREDENTIAL_FORMS[provider["auth_type"]](provider=provider["slug"])
+        components = provider["form_components"]
+        assert list(components) == list(form.fields)
+        region = components.get("region")
+        choices = region_choices(provider["slug"])
+        assert (region is not None) == bool(choices)
+        if region:
+            assert region["type"] == "select" and region["required"]
+            assert [o["value"] for o in region["options"]] == [code for code, _ in choices]
+    by_slug = {p["slug"]: p["form_components"] for p in body}
+    assert "region" not in by_slug["zwift"] and by_slug["zwift"]["password"]["type"] == "password"
+    assert by_slug["freestyle_libre"]["email"] == {
+        "type": "email",
+        "label": "Email",
+        "required": True,
+    }

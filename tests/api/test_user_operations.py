@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.db import connection as db
 from django.utils import timezone
 
-from connections.crypto import decrypt
 from connections.models import Connection
 from connections.services import DELETION_GRACE
 from link.services import link_token_find
+from teams.crypto import decrypt
 from teams.models import EndUser
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -20,7 +19,7 @@ from teams.models import EndUser
 from teams.services import api_key_create
 from tests.clients.installs import HERE, npm_modules, python_sdk
 from tests.processes import database_url, free_port, gunicorns, production_env
-from tests.sandbox import consent
+from tests.sandbox import Browser, consent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,7 +128,8 @@ def test_the_docs_calls(sdk, link_url, tls, monkeypatch):
 
     # The end user's browser: the vendor's consent page, then back to Link.
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls[0]))
-    returned = requests.get(consent(oauth["oauth_url"]), timeout=30)
+    browser = Browser()
+    returned = browser.get(consent(oauth["oauth_url"], browser=browser), timeout=30)
     assert returned.status_code == 200 and "is connected" in returned.text
 
     managed = sdk("manage", user["user_id"])

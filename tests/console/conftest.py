@@ -6,11 +6,12 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from connections.models import Connection, WebhookAttempt, WebhookDelivery, WebhookMessage
+from connections.models import Connection
 from link.models import LinkEvent, LinkToken
 from linkwidget.console import ADMINS, VIEWERS
-from teams.models import ProviderApp, WebhookEndpoint
+from teams.models import ProviderApp
 from teams.services import api_key_create, end_user_create, secret_hash
+from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 
 API_KEY = "sk_us_CANARYKEY" + "k" * 30
 WEBHOOK_SECRET = "whsec_Q0FOQVJZd2ViaG9va3NlY3JldA=="  # base64 of CANARYwebhooksecret
@@ -81,7 +82,8 @@ def tasks_in_every_state() -> None:
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 
-    from connections.tasks import connection_due_task, connection_refresh_task, webhook_deliver
+    from connections.tasks import connection_due_task, connection_refresh_task
+    from webhooks.tasks import webhook_deliver
 
     def worker():
         call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO())

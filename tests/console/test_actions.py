@@ -7,9 +7,10 @@ import responses
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
-from connections.models import Connection, WebhookDelivery
-from teams.models import ApiKey, ProviderApp, WebhookEndpoint
+from connections.models import Connection
+from teams.models import ApiKey, ProviderApp
 from teams.services import api_key_authenticate, api_key_create
+from webhooks.models import WebhookDelivery, WebhookEndpoint
 
 from .conftest import populate
 

@@ -110,7 +110,7 @@ def _pages(live_server, team, session):
         "tasks": f"{admin}/django_tasks_database/dbtaskresult/",
         "team": f"{admin}/teams/team/{team.pk}/change/",
         "end-user": f"{admin}/teams/enduser/{team.users.get(client_user_id='row-0').pk}/change/",
-        "webhook-deliveries": f"{admin}/connections/webhookdelivery/",
+        "webhook-deliveries": f"{admin}/webhooks/webhookdelivery/",
     }
 
 

@@ -8,16 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from connections.lifecycle import NEVER_LINKED
-from link.dashboard import (
-    funnel_total,
-    link_errors,
-    link_funnel,
-    task_queue,
-    webhook_health,
-)
+from link.dashboard import funnel_total, link_errors, link_funnel, task_queue
 from link.models import LinkToken
 from teams.models import Team
 from teams.services import end_user_create
+from webhooks.selectors import webhook_health
 
 from .conftest import Kind, connection_create, populate, session_create, tasks_in_every_state
 

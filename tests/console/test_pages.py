@@ -67,7 +67,7 @@ def test_task_results_tell_scheduled_from_due(admin_client, settings):
     assert listed("running") == [("connection_refresh_task", "Running")]
     assert listed("failed") == [("connection_refresh_task", "Failed")] * 2
     # The dashboard links a task kind's failures so.
-    assert listed("failed", task_path="connections.tasks.webhook_deliver") == []
+    assert listed("failed", task_path="webhooks.tasks.webhook_deliver") == []
     page = admin_client.get(url).content.decode()
     assert 'column-run_after_shown">' in page and "Ready" not in page
 

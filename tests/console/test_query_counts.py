@@ -21,10 +21,10 @@ BOUNDS = {
     "admin:teams_team_changelist": 5,
     "admin:teams_apikey_changelist": 6,
     "admin:teams_enduser_changelist": 6,
-    "admin:teams_webhookendpoint_changelist": 6,
+    "admin:webhooks_webhookendpoint_changelist": 6,
     "admin:teams_providerapp_changelist": 6,
     "admin:connections_connection_changelist": 8,
-    "admin:connections_webhookdelivery_changelist": 9,
+    "admin:webhooks_webhookdelivery_changelist": 9,
     "admin:link_linktoken_changelist": 9,
     "admin:admin_logentry_changelist": 9,
     "admin:django_tasks_database_dbtaskresult_changelist": 6,
@@ -39,7 +39,7 @@ def _grow(team, count: int, tag: str) -> None:
         user = end_user_create(team=team, client_user_id=f"{tag}-pending-{i}")
         connection_create(user, "freestyle_libre", status="pending", age_days=30)
         DBTaskResult.objects.create(
-            task_path="connections.tasks.webhook_deliver",
+            task_path="webhooks.tasks.webhook_deliver",
             args_kwargs={"args": [i], "kwargs": {}},
             backend_name="default",
             run_after=get_date_max(),

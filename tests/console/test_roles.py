@@ -19,7 +19,7 @@ PAGES = [
     "admin:teams_apikey_changelist",
     "admin:teams_enduser_changelist",
     "admin:connections_connection_changelist",
-    "admin:connections_webhookdelivery_changelist",
+    "admin:webhooks_webhookdelivery_changelist",
     "admin:link_linktoken_changelist",
     "admin:admin_logentry_changelist",
     "admin:django_tasks_database_dbtaskresult_changelist",

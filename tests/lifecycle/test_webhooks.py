@@ -7,18 +7,21 @@ from django.core.management import call_command
 from django.utils import timezone
 from svix.webhooks import Webhook, WebhookVerificationError
 
-from connections.models import Connection, WebhookDelivery, WebhookMessage
-from connections.webhooks import (
+from connections.events import connection_created_emit
+from connections.models import Connection
+from link.models import LinkToken
+from link.services import link_session_finished_event
+from teams.services import end_user_create
+from webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookMessage
+from webhooks.services import (
     WebhookUrlRejected,
-    connection_created_emit,
-    endpoint_is_failing,
-    link_session_finished_emit,
     webhook_delivery_attempt,
     webhook_delivery_replay,
+    webhook_endpoint_rotate_secret,
+    webhook_endpoint_upsert,
+    webhook_send,
     webhook_url_check,
 )
-from link.models import LinkToken
-from teams.services import end_user_create, webhook_endpoint_rotate_secret, webhook_endpoint_upsert
 
 from .receiver import Receiver
 
@@ -110,14 +113,17 @@ def test_the_cap_gives_up_marks_the_endpoint_failing_and_replay_delivers(
     receiver.statuses = [500] * 5
     connection_created_emit(connection=connection)
     delivery = WebhookDelivery.objects.get()
-    for _ in range(6):
+    for retry in range(6):  # the first attempt ran on sending
         WebhookDelivery.objects.filter(status="pending").update(next_attempt_at=timezone.now())
         webhook_delivery_attempt(delivery.pk)
+        endpoint.refresh_from_db()
+        # Failing from the fifth failure in a row, in the dashboard's list too.
+        failing = retry + 2 >= 5
+        assert endpoint.failing_since is not None
+        assert list(WebhookEndpoint.objects.failing()) == ([endpoint] if failing else [])
     delivery.refresh_from_db()
     assert delivery.status == "failed" and delivery.attempts == 5
     assert len(receiver.requests) == 5
-    endpoint.refresh_from_db()
-    assert endpoint_is_failing(endpoint) and endpoint.failing_since is not None
 
     webhook_delivery_replay(delivery=delivery)
     delivery.refresh_from_db()
@@ -150,7 +156,7 @@ def test_link_session_finished(endpoint, receiver, team, connection):
         state="error",
         error_type="provider_credential_error",
     )
-    link_session_finished_emit(link_token=token)
+    webhook_send(team=team, events=[link_session_finished_event(link_token=token)])
     data = _verify(endpoint, receiver.requests[0])["data"]
     assert data["link_session_id"] == str(token.pk)
     assert data["state"] == "error" and data["error_type"] == "provider_credential_error"

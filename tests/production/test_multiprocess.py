@@ -12,8 +12,8 @@ import pytest
 import requests
 from django.utils import timezone
 
-from connections.models import Connection, WebhookDelivery
-from teams.services import api_key_create, end_user_create, webhook_endpoint_upsert
+from connections.models import Connection
+from teams.services import api_key_create, end_user_create
 from tests.lifecycle.receiver import Receiver
 from tests.processes import (
     SECRETS,
@@ -24,7 +24,9 @@ from tests.processes import (
     production_env,
     task_workers,
 )
-from tests.sandbox import consent
+from tests.sandbox import Browser, consent
+from webhooks.models import WebhookDelivery
+from webhooks.services import webhook_endpoint_upsert
 
 from .scrape import Scrape
 
@@ -154,7 +156,9 @@ def test_concurrent_refreshes_spend_each_refresh_token_once(cluster_env, team):
                 headers={"x-vital-link-token": token},
                 timeout=30,
             )
-            returned = requests.get(consent(started.json()["oauth_url"]), timeout=60)
+            browser = Browser()
+            callback = consent(started.json()["oauth_url"], browser=browser)
+            returned = browser.get(callback, timeout=60)
             assert "is connected" in returned.text
 
         in_parallel([lambda user=user: connect(user) for user in users], threads=6)

@@ -10,12 +10,11 @@ import requests
 from django.test import RequestFactory
 from django.utils import timezone
 
-from connections.models import WebhookAttempt, WebhookDelivery, WebhookMessage
-from connections.tasks import webhook_deliver
 from link.models import LinkToken
 from linkwidget.jsonlog import JsonFormatter
-from teams.models import WebhookEndpoint
 from tests.processes import ROOT, free_port, gunicorns, manage, production_env
+from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
+from webhooks.tasks import webhook_deliver
 
 from .scrape import Scrape
 

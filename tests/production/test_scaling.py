@@ -9,8 +9,8 @@ from django_tasks_db.models import DBTaskResult
 
 from connections.lifecycle import connection_due, connection_refresh, connection_schedule
 from connections.models import Connection
-from connections.tasks import webhook_deliver
-from tests.sandbox import consent
+from tests.sandbox import Browser, consent
+from webhooks.tasks import webhook_deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,8 @@ def test_a_refresh_done_meanwhile_is_not_done_again(sandbox, new_link_token, liv
         headers={"x-vital-link-token": token},
         timeout=10,
     )
-    requests.get(consent(started.json()["oauth_url"]), timeout=30)
+    browser = Browser()
+    browser.get(consent(started.json()["oauth_url"], browser=browser), timeout=30)
     connection = Connection.objects.get(user=live_user, provider="google_health")
     Connection.objects.filter(pk=connection.pk).update(expires_at=timezone.now())
     assert connection_refresh(connection_id=connection.pk) == "refreshed"  # another worker

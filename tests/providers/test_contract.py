@@ -7,7 +7,8 @@ import pytest
 import requests
 
 from connections.models import Connection
-from link import connect
+from link import connect, oauth
+from link.errors import InvalidLinkToken
 from link.models import LinkToken
 from link.services import link_token_create
 from providers.availability import NEVER
@@ -41,9 +42,14 @@ def fast_timeouts(settings):
 
 
 def oauth_round_trip(link_token, provider, **consent_options):
-    url = connect.oauth_start(link_token=link_token, provider=provider)
-    back = urlsplit(consent(url, **consent_options))
-    return connect.oauth_finish(provider=provider, params=_query(back.query))[1]
+    params, cookies = _signed_in(link_token, provider, **consent_options)
+    return oauth.oauth_finish(provider=provider, params=params, cookies=cookies)[1]
+
+
+def _signed_in(link_token, provider, **consent_options) -> tuple[dict, dict]:
+    """The vendor's redirect back (its query) and the cookie of the browser that started it."""
+    url, cookie, value = oauth.oauth_start_in_browser(link_token=link_token, provider=provider)
+    return _query(urlsplit(consent(url, **consent_options)).query), {cookie: value}
 
 
 def _query(query: str) -> dict:
@@ -56,9 +62,8 @@ def _connections():
 
 @pytest.mark.parametrize("provider", OAUTH)
 def test_oauth_connects_once(link_token, provider):
-    url = connect.oauth_start(link_token=link_token, provider=provider)
-    params = _query(urlsplit(consent(url)).query)
-    _, result = connect.oauth_finish(provider=provider, params=params)
+    params, cookies = _signed_in(link_token, provider)
+    _, result = oauth.oauth_finish(provider=provider, params=params, cookies=cookies)
     assert (result.state, result.error) == ("success", None)
     connection = _connections().get()
     assert connection.provider == provider and connection.external_user_id
@@ -66,7 +71,7 @@ def test_oauth_connects_once(link_token, provider):
     link_token.refresh_from_db()
     assert link_token.consumed_at and link_token.state == "success"
     # The browser comes back twice (refresh, back button): same outcome, one connection.
-    _, again = connect.oauth_finish(provider=provider, params=params)
+    _, again = oauth.oauth_finish(provider=provider, params=params, cookies=cookies)
     assert again.state == "success" and _connections().count() == 1
 
 
@@ -109,8 +114,8 @@ def test_oauth_vendor_faults(link_token, provider, fault, fast_timeouts):
 
 @pytest.mark.parametrize("provider", OAUTH)
 def test_oauth_forged_state_is_refused(link_token, provider):
-    connect.oauth_start(link_token=link_token, provider=provider)
-    token, result = connect.oauth_finish(provider=provider, params={"state": "x", "code": "y"})
+    oauth.oauth_start(link_token=link_token, provider=provider)
+    token, result = oauth.oauth_finish(provider=provider, params={"state": "x", "code": "y"})
     assert token is None and result.error_type == "invalid_token"
 
 
@@ -126,7 +131,7 @@ def test_password_connects(link_token, team, provider):
     assert adapter.refresh(connection.credentials).access_token
     adapter.revoke(connection.credentials)
     again = connect.connect_password
-    with pytest.raises(connect.InvalidLinkToken):
+    with pytest.raises(InvalidLinkToken):
         again(link_token=link_token, provider=provider, username="user_good", password="pass_good")
 
 
@@ -193,7 +198,7 @@ def test_unknown_region(link_token, provider):
     else:
         link_token.team.region = "atlantis"
         with pytest.raises(Exception, match="no servers for region"):
-            connect.oauth_start(link_token=link_token, provider=provider)
+            oauth.oauth_start(link_token=link_token, provider=provider)
 
 
 @pytest.mark.parametrize("provider", EMAIL)

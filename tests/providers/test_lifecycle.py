@@ -23,8 +23,9 @@ from link import connect
 from link.services import link_token_create
 from providers.errors import RefreshRejected
 from providers.registry import provider_adapter
-from teams.services import end_user_create, webhook_endpoint_upsert
+from teams.services import end_user_create
 from tests.lifecycle.receiver import Receiver
+from webhooks.services import webhook_endpoint_upsert
 
 from .test_contract import oauth_round_trip
 

@@ -4,14 +4,13 @@ emulators, over real HTTP."""
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
 from vital import Vital
 from vital.core.api_error import ApiError
 
 from providers.availability import NEVER
 from providers.registry import ADAPTERS
 from teams.services import api_key_create
-from tests.sandbox import consent
+from tests.sandbox import Browser, consent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,8 +26,9 @@ def vital(sandbox, team):
 def _oauth(vital, user_id, provider, decision="allow"):
     token = vital.link.token(user_id=user_id, provider=provider, redirect_url=REDIRECT)
     source = vital.link.generate_oauth_link(provider, vital_link_token=token.link_token)
-    callback = consent(source.oauth_url, decision=decision)
-    answer = requests.get(callback, allow_redirects=False, timeout=10)
+    browser = Browser()
+    callback = consent(source.oauth_url, browser=browser, decision=decision)
+    answer = browser.get(callback, allow_redirects=False, timeout=10)
     assert answer.status_code == 307
     return answer.headers["Location"]
 

@@ -3,8 +3,8 @@ import threading
 import pytest
 import requests
 
-from teams.services import webhook_endpoint_upsert
 from tests.lifecycle.receiver import Receiver
+from webhooks.services import webhook_endpoint_upsert
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from connections.models import Connection
-from tests.sandbox import consent
+from tests.sandbox import Browser, consent
 
 from .conftest import at_once, events
 
@@ -25,8 +25,12 @@ def test_oauth_callback_twice_at_once(sandbox, new_link_token, live_user, receiv
         headers={"x-vital-link-token": token},
         timeout=10,
     )
-    callback = consent(started.json()["oauth_url"])
-    answers = at_once(*[lambda: requests.get(callback, allow_redirects=False, timeout=30)] * 2)
+    browser = Browser()
+    callback = consent(started.json()["oauth_url"], browser=browser)
+    cookies = browser.cookies.get_dict()
+    answers = at_once(
+        *[lambda: requests.get(callback, cookies=cookies, allow_redirects=False, timeout=30)] * 2
+    )
     assert all(a.status_code < 500 for a in answers), [a.status_code for a in answers]
     assert_connected_once(live_user, "google_health", receiver)
 

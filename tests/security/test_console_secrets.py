@@ -12,9 +12,11 @@ from django.urls import reverse
 
 from link.models import LinkCode
 from link.services import link_token_create
-from teams.models import ApiKey, WebhookEndpoint
-from teams.services import api_key_create, webhook_endpoint_upsert
+from teams.models import ApiKey
+from teams.services import api_key_create
 from tests.console import conftest as console
+from webhooks.models import WebhookEndpoint
+from webhooks.services import webhook_endpoint_upsert
 
 pytestmark = pytest.mark.django_db
 viewer_client = console.viewer_client
@@ -69,7 +71,7 @@ def test_a_new_webhook_secret_is_shown_on_the_answer_not_in_a_cookie(admin_clien
 def test_a_rotated_webhook_secret_is_shown_on_the_answer_not_in_a_cookie(admin_client, team):
     endpoint = webhook_endpoint_upsert(team=team, url="http://127.0.0.1:9/hook")
     response = admin_client.post(
-        reverse("admin:teams_webhookendpoint_changelist"),
+        reverse("admin:webhooks_webhookendpoint_changelist"),
         {"action": "rotate_secret", "_selected_action": [endpoint.pk]},
     )
     endpoint.refresh_from_db()
@@ -82,7 +84,7 @@ def test_a_rotated_webhook_secret_is_shown_on_the_answer_not_in_a_cookie(admin_c
         ("teams_apikey", "key_hash__startswith"),
         ("teams_apikey", "key_hash"),
         ("link_linktoken", "token_hash__startswith"),
-        ("teams_webhookendpoint", "secret__startswith"),
+        ("webhooks_webhookendpoint", "secret__startswith"),
     ],
 )
 def test_a_viewer_cannot_filter_on_hashes_or_sealed_values(viewer_client, team, model, lookup):

@@ -11,7 +11,7 @@ from django.test import Client
 
 from connections.models import Connection
 from link.models import LinkEvent, LinkToken
-from tests.sandbox import consent
+from tests.sandbox import Browser, consent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,8 +81,10 @@ def oauth_callback(client, token, vendor):
     started = client.get(
         "/v2/link/provider/oauth/google_health", headers={"x-vital-link-token": token}
     )
-    back = consent(started.json()["oauth_url"], fault=vendor.consent_fault)
+    browser = Browser()
+    back = consent(started.json()["oauth_url"], browser=browser, fault=vendor.consent_fault)
     vendor.reached()
+    client.cookies.load(browser.cookies.get_dict())
     return client.get(back)
 
 

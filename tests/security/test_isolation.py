@@ -1,8 +1,10 @@
 """Isolation, as a matrix: no team reads or changes another team's users, link tokens,
-connections, webhooks or settings, and a link token acts only on its own team and user.
+connections, bulk operations, webhooks or settings, and a link token acts only on its own team
+and user.
 
 `mine` is the caller's team (API key and bearer token); `theirs` is another sandbox team with
-two users: `bob`, who holds a link token, and `carol`, a bystander. Every row names one
+two users, `bob`, who holds a link token and has demographics, and `carol`, a bystander; a user
+`dave` deleted within the grace period; and a bulk operation. Every row names one
 operation on one resource; each case checks the answer and that the rows nobody may touch
 (every row of the other team, or of the other user) are exactly as they were. A new endpoint is
 one row."""
@@ -14,14 +16,19 @@ import pytest
 from django.test import Client
 
 from api.auth import bearer_token_issue
-from connections.models import Connection, WebhookMessage
-from link import connect
+from connections.bulk import bulk_operation_submit
+from connections.models import BulkOperation, Connection
+from connections.services import end_user_delete
+from link import oauth
 from link.models import LinkCode, LinkEvent, LinkToken, OAuthState
 from link.services import link_token_create
-from teams.models import ApiKey, EndUser, ProviderApp, Team, WebhookEndpoint
-from teams.services import api_key_create, end_user_create, webhook_endpoint_upsert
+from teams.models import ApiKey, EndUser, ProviderApp, Team
+from teams.services import api_key_create, end_user_create
+from tests.api.test_user_operations import INFO
 from tests.conftest import ApiClient, WidgetClient
 from tests.sandbox import consent
+from webhooks.models import WebhookEndpoint, WebhookMessage
+from webhooks.services import webhook_endpoint_upsert
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,6 +38,7 @@ OWNED = [
     (ApiKey, "team", None),
     (WebhookEndpoint, "team", None),
     (WebhookMessage, "team", None),
+    (BulkOperation, "team", None),
     (ProviderApp, "team", None),
     (EndUser, "team", "pk"),
     (Connection, "user__team", "user"),
@@ -47,7 +55,7 @@ def snapshot(team, user=None, skip="") -> dict:
     rows = {}
     for model, team_path, user_path in OWNED:
         if model.__name__ != skip and (user is None or user_path is not None):
-            query = model.objects.filter(**{team_path: team.pk})
+            query = model._base_manager.filter(**{team_path: team.pk})  # deleted users too
             if user is not None:
                 query = query.filter(**{user_path: user.pk})
             rows[model.__name__] = list(query.order_by("pk").values())
@@ -76,6 +84,16 @@ def world(sandbox):
     alice = _user(mine, "alice", "google_health", "zwift")
     theirs, _ = _team("Other Co", accent_color="#123456", disabled_providers=["oura"])
     bob, carol = _user(theirs, "their-bob", "google_health"), _user(theirs, "their-carol", "zwift")
+    bob.info = {**INFO, "email": "bob@other.example"}
+    bob.save(update_fields=["info"])
+    dave = _user(theirs, "their-dave")
+    end_user_delete(user=dave)
+    bulk_operation_submit(
+        team=theirs,
+        kind=BulkOperation.Kind.HISTORICAL_PULL,
+        provider="google_health",
+        items=[str(bob.pk)],
+    )
     return SimpleNamespace(
         mine=mine,
         my_key=my_key,
@@ -85,7 +103,13 @@ def world(sandbox):
         bob=bob,
         carol=carol,
         token=link_token_create(team=theirs, user_id=bob.pk)[0],
-        ids={"team": theirs.pk, "user": bob.pk, "client_user_id": bob.client_user_id},
+        ids={
+            "team": theirs.pk,
+            "user": bob.pk,
+            "client_user_id": bob.client_user_id,
+            "deleted": dave.pk,
+            "deleted_client_user_id": dave.client_user_id,
+        },
         my_data=(mine.pk, mine.name, alice.pk),
         their_data=(
             theirs.pk,
@@ -94,6 +118,9 @@ def world(sandbox):
             bob.client_user_id,
             carol.pk,
             carol.client_user_id,
+            dave.pk,
+            dave.client_user_id,
+            "bob@other.example",
         ),
     )
 
@@ -102,6 +129,8 @@ def _fill(template, ids: dict):
     """The template with `{name}` filled in from `ids`, in every string of it."""
     if isinstance(template, dict):
         return {k: _fill(v, ids) for k, v in template.items()}
+    if isinstance(template, list):
+        return [_fill(v, ids) for v in template]
     return template.format_map(ids) if isinstance(template, str) else template
 
 
@@ -130,6 +159,15 @@ def _leaks(answer, said: str, secrets) -> list[str]:
 
 # -- the API, authenticated as `mine`, aimed at `theirs` ---------------------------------------
 
+# A connection made elsewhere, for their user `bob` (bulk import).
+RECIPE = {
+    "user_id": "{user}",
+    "access_token": "imported-access",
+    "refresh_token": "imported-refresh",
+    "provider_id": "imported",
+    "expires_at": 4102444800,
+}
+
 API = {  # "resource.operation": (method, path, body, status, what the answer shows)
     "users.create": ("post", "/v2/user", {"client_user_id": "{client_user_id}"}, 200, {}),
     "users.get": ("get", "/v2/user/{user}", None, 404, {}),
@@ -140,6 +178,93 @@ API = {  # "resource.operation": (method, path, body, status, what the answer sh
     "users.providers": ("get", "/v2/user/providers/{user}", None, 404, {}),
     "users.deregister": ("delete", "/v2/user/{user}/google_health", None, 404, {}),
     "users.refresh": ("post", "/v2/user/refresh/{user}", None, 404, {}),
+    "users.legacy_resolve": ("get", "/v2/user/key/{client_user_id}", None, 404, {}),
+    "users.undo_delete": ("post", "/v2/user/undo_delete?user_id={deleted}", None, 404, {}),
+    "users.undo_delete_by_client_id": (
+        "post",
+        "/v2/user/undo_delete?client_user_id={deleted_client_user_id}",
+        None,
+        404,
+        {},
+    ),
+    "users.info_upsert": ("patch", "/v2/user/{user}/info", INFO, 404, {}),
+    "users.info_latest": ("get", "/v2/user/{user}/info/latest", None, 404, {}),
+    "users.devices": ("get", "/v2/user/{user}/device", None, 404, {}),
+    "users.device": ("get", "/v2/user/{user}/device/{user}", None, 404, {}),
+    "users.sign_in_token": ("post", "/v2/user/{user}/sign_in_token", None, 404, {}),
+    "users.portal_url": (
+        "post",
+        "/v2/user/{user}/create_portal_url",
+        {"context": "launch"},
+        404,
+        {},
+    ),
+    "users.metrics": (
+        "get",
+        "/v2/user/metrics",
+        None,
+        200,
+        {"number_of_users": "1", "number_of_connected_sources": "2"},
+    ),
+    "bulk_ops.list": ("get", "/v2/link/bulk_op", None, 200, {"data": "[]"}),
+    "bulk_ops.list_theirs": ("get", "/v2/link/bulk_op?team_id={team}", None, 404, {}),
+    "bulk_ops.import": (
+        "post",
+        "/v2/link/bulk_import",
+        {"provider": "oura", "connections": [RECIPE], "wait_for_completion": True},
+        200,
+        {"user_ids_imported": "[]"},
+    ),
+    "bulk_ops.import_theirs": (
+        "post",
+        "/v2/link/bulk_import?team_id={team}",
+        {"provider": "oura", "connections": [RECIPE]},
+        404,
+        {},
+    ),
+    "bulk_ops.historical_pull": (
+        "post",
+        "/v2/link/bulk_trigger_historical_pull",
+        {"provider": "google_health", "user_ids": ["{user}"], "wait_for_completion": True},
+        200,
+        {"user_ids_triggered": "[]"},
+    ),
+    "bulk_ops.historical_pull_theirs": (
+        "post",
+        "/v2/link/bulk_trigger_historical_pull?team_id={team}",
+        {"provider": "google_health", "user_ids": ["{user}"]},
+        404,
+        {},
+    ),
+    "bulk_ops.pause": (
+        "post",
+        "/v2/link/bulk_pause",
+        {"provider": "google_health", "user_ids": ["{user}"]},
+        200,
+        {"user_ids_paused": "[]"},
+    ),
+    "bulk_ops.pause_theirs": (
+        "post",
+        "/v2/link/bulk_pause?team_id={team}",
+        {"provider": "google_health", "user_ids": ["{user}"]},
+        404,
+        {},
+    ),
+    "bulk_ops.export": (
+        "post",
+        "/v2/link/bulk_export",
+        {"provider": "google_health", "user_ids": ["{user}"]},
+        200,
+        {"data": "[]"},
+    ),
+    "bulk_ops.export_all": ("post", "/v2/link/bulk_export", {"provider": "google_health"}, 200, {}),
+    "bulk_ops.export_theirs": (
+        "post",
+        "/v2/link/bulk_export?team_id={team}",
+        {"provider": "google_health"},
+        404,
+        {},
+    ),
     "link_tokens.create": ("post", "/v2/link/token", {"user_id": "{user}"}, 400, {}),
     "link_tokens.is_valid": (
         "post",
@@ -217,6 +342,27 @@ TOKEN = {  # "channel.step": (method, path, body, status, what the answer shows)
         200,
         {"state": "pending"},
     ),
+    "api.legacy_auth": (
+        "post",
+        "/v2/link/auth",
+        {"provider": "zwift", "username": "user_good", "password": "pass_good"},
+        200,
+        {"state": "success"},
+    ),
+    "api.legacy_provider": (
+        "post",
+        "/v2/link/provider/zwift",
+        {"username": "user_good", "password": "pass_good"},
+        200,
+        {"state": "success"},
+    ),
+    "api.legacy_auth_email": (
+        "post",
+        "/v2/link/auth/email",
+        {"provider": "freestyle_libre", "email": "bob@example.com"},
+        200,
+        {"state": "pending"},
+    ),
     "widget.agreement": ("get", "/", {"token": "{token}"}, 200, {}),
     "widget.providers": ("get", "/link/providers", {"token": "{token}"}, 200, {}),
     "widget.oauth_start": (
@@ -274,7 +420,7 @@ def test_link_token_acts_only_on_its_own_team_and_user(world, row):
 def _their_callback(world) -> str:
     """The vendor's redirect back for a sign-in `theirs` started in their own browser."""
     link_token = LinkToken.objects.get(user=world.bob)
-    url, _, _ = connect.oauth_start_in_browser(link_token=link_token, provider="google_health")
+    url, _, _ = oauth.oauth_start_in_browser(link_token=link_token, provider="google_health")
     back = urlsplit(consent(url))
     return f"{back.path}?{back.query}"
 

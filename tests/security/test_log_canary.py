@@ -17,10 +17,11 @@ import requests
 from connections.models import Connection
 from link.models import OAuthState
 from providers.sandbox.base import sandbox_client
-from teams.services import api_key_create, webhook_endpoint_upsert
+from teams.services import api_key_create
 from tests.lifecycle.receiver import Receiver
 from tests.processes import SECRETS, database_url, free_port, gunicorns, manage, production_env
-from tests.sandbox import consent
+from tests.sandbox import Browser, consent
+from webhooks.services import webhook_endpoint_upsert
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -101,9 +102,10 @@ def test_no_secret_in_any_log_at_debug(server, team, receiver):
 
     # OAuth with PKCE and the client secret in a Basic header (Google Health).
     started = _send("GET", f"{base}/v2/link/provider/oauth/google_health", headers=link_header())
-    callback = consent(started.json()["oauth_url"])
+    browser = Browser()
+    callback = consent(started.json()["oauth_url"], browser=browser)
     code = parse_qs(urlsplit(callback).query)["code"][0]
-    assert "is connected" in _send("GET", callback).text
+    assert "is connected" in _send("GET", callback, cookies=browser.cookies).text
 
     # A password the vendor rejects, then a password with MFA: a wrong code, the right one.
     header, path = link_header(), f"{base}/v2/link/provider/password/zwift"
@@ -131,7 +133,7 @@ def test_no_secret_in_any_log_at_debug(server, team, receiver):
     assert refreshed["google_health access_token"] != held["google_health access_token"]
 
     logs = server.log.read_text() + worker.stdout + worker.stderr
-    assert "DEBUG connections.webhooks: webhook delivery" in logs  # the run did log at DEBUG
+    assert "DEBUG webhooks.services: webhook delivery" in logs  # the run did log at DEBUG
     canaries = {
         **held,
         **{f"refreshed {name}": value for name, value in refreshed.items()},

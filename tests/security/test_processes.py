@@ -7,7 +7,7 @@ import requests
 
 from connections.models import Connection
 from tests.processes import free_port, gunicorns, manage, postgres_url, production_env
-from tests.sandbox import consent
+from tests.sandbox import Browser, consent
 
 
 def test_check_deploy_has_no_warning():
@@ -56,9 +56,10 @@ def test_flows_cross_processes(two_servers, team, live_user):
     oauth_url = requests.get(
         f"{a}/v2/link/provider/oauth/google_health", headers=header, timeout=10
     ).json()["oauth_url"]
-    callback = consent(oauth_url)
+    browser = Browser()
+    callback = consent(oauth_url, browser=browser)
     assert callback.startswith(b)
-    returned = requests.get(callback, allow_redirects=False, timeout=30)
+    returned = browser.get(callback, allow_redirects=False, timeout=30)
     assert "is connected" in returned.text, returned.text[-3000:]
     assert _status(live_user, "google_health") == "connected"
 

@@ -7,7 +7,6 @@ import base64
 import secrets
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import Client
@@ -15,15 +14,12 @@ from django.test import Client
 from linkwidget.ratelimit import shared_cache_check
 from tests.processes import manage, production_env
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_counters")]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_counters(settings):
+def _generous_limits(settings):
     settings.LINK_RATE_LIMIT_API = settings.LINK_RATE_LIMIT_WIDGET = "100000/60"
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _random_key() -> str:

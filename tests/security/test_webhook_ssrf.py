@@ -16,11 +16,16 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.urls import reverse
 
-from connections.models import WebhookAttempt
-from connections.outbound import UrlRefused, target_post, target_resolve
-from connections.webhooks import Event, WebhookUrlRejected, webhook_send
-from teams.models import Team, WebhookEndpoint
-from teams.services import webhook_endpoint_upsert, webhook_secret_generate
+from teams.models import Team
+from webhooks.models import WebhookAttempt, WebhookEndpoint
+from webhooks.outbound import UrlRefused, target_post, target_resolve
+from webhooks.services import (
+    Event,
+    WebhookUrlRejected,
+    webhook_endpoint_upsert,
+    webhook_secret_generate,
+    webhook_send,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -129,7 +134,7 @@ def test_dns_rebinding_cannot_move_the_connection(production, listener, monkeypa
 def test_console_change_page_runs_the_check(admin_client, production, listener):
     endpoint = webhook_endpoint_upsert(team=production, url="https://93.184.216.34/hook")
     response = admin_client.post(
-        reverse("admin:teams_webhookendpoint_change", args=[endpoint.pk]),
+        reverse("admin:webhooks_webhookendpoint_change", args=[endpoint.pk]),
         {"url": f"https://127.0.0.1:{listener.port}/hook", "enabled": "on"},
     )
     assert response.status_code == 200
@@ -223,7 +228,7 @@ def _resolve_to_loopback(monkeypatch, *names):
 
 
 def test_pinned_connection_keeps_sni_host_and_certificate_checks(tls_server, monkeypatch):
-    from connections import outbound
+    from webhooks import outbound
 
     port, ca, seen = tls_server
     _resolve_to_loopback(monkeypatch, "hooks.example", "other.example")

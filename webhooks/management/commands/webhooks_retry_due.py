@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from connections.webhooks import webhook_deliveries_due, webhook_delivery_attempt
+from webhooks.selectors import webhook_deliveries_due
+from webhooks.services import webhook_delivery_attempt
 
 
 class Command(BaseCommand):

@@ -1,10 +1,9 @@
-"""Signed webhooks, the way Svix signs them, so customers verify with the `svix` or
-`standardwebhooks` libraries. A message keeps one `svix-id` across every attempt and replay;
-each endpoint gets its own delivery, retried with exponential backoff up to a cap."""
+"""Signed webhooks, the way Svix signs them (the `standardwebhooks` library, which the `svix`
+one wraps), so customers verify them with either. A message keeps one `svix-id` across every
+attempt and replay; each endpoint gets its own delivery, retried with exponential backoff up to
+a cap."""
 
 import base64
-import hashlib
-import hmac
 import json
 import logging
 import secrets
@@ -18,17 +17,17 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from standardwebhooks.webhooks import Webhook
 
-from providers.catalogue import provider_get
-from teams.models import Team, WebhookEndpoint
+from teams.models import Team
 
-from .models import Connection, WebhookAttempt, WebhookDelivery, WebhookMessage
+from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
 from .outbound import Target, UrlRefused, target_post, target_resolve
 
 log = logging.getLogger(__name__)
 
-# An endpoint with this many failed attempts in a row is shown as failing.
-FAILING_AFTER = 5
+
+# -- endpoints --------------------------------------------------------------------------------
 
 
 class WebhookUrlRejected(ValueError):
@@ -52,17 +51,49 @@ def webhook_url_check(*, team: Team, url: str) -> Target:
         raise WebhookUrlRejected(f"{who} was refused: {exc}") from None
 
 
-def webhook_sign(*, secret: str, msg_id: str, timestamp: int, body: str) -> str:
-    """The `svix-signature` header value for one attempt."""
-    key = base64.b64decode(secret.removeprefix("whsec_"))
-    mac = hmac.new(key, f"{msg_id}.{timestamp}.{body}".encode(), hashlib.sha256).digest()
-    return "v1," + base64.b64encode(mac).decode()
+def webhook_secret_generate() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def webhook_endpoint_upsert(*, team: Team, url: str, secret: str | None = None) -> WebhookEndpoint:
+    """Create or re-enable the team's endpoint for `url`. Raises WebhookUrlRejected for a URL
+    production may not use."""
+    webhook_url_check(team=team, url=url)
+    endpoint = team.webhook_endpoints.filter(url__iexact=url).first()
+    if endpoint is None:
+        endpoint = WebhookEndpoint(team=team, url=url)
+    endpoint.secret = secret or endpoint.secret or webhook_secret_generate()
+    endpoint.enabled = True
+    endpoint.save()
+    return endpoint
+
+
+def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint) -> str:
+    """Give the endpoint a new secret and return it (shown once)."""
+    endpoint.secret = webhook_secret_generate()
+    endpoint.save(update_fields=["secret"])
+    return endpoint.secret
+
+
+# -- sending ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Event:
     event_type: str
     payload: dict
+
+
+def webhook_event(event_type: str, *, user, data: dict) -> Event:
+    """Vital's envelope around `data`, for an event about one of the team's end users."""
+    payload = {
+        "event_type": event_type,
+        "user_id": str(user.user_id),
+        "client_user_id": user.client_user_id,
+        "team_id": str(user.team_id),
+        "data": data,
+    }
+    return Event(event_type, payload)
 
 
 def webhook_send(*, team: Team, events: list[Event]) -> list[WebhookMessage]:
@@ -102,71 +133,7 @@ def _enqueue(delivery: WebhookDelivery, run_after=None) -> None:
     transaction.on_commit(lambda: task.enqueue(delivery.pk))
 
 
-def _event(event_type: str, *, subject, data: dict) -> Event:
-    """Vital's envelope around `data`; `subject` is the connection or link session."""
-    user = subject.user
-    payload = {
-        "event_type": event_type,
-        "user_id": str(user.user_id),
-        "client_user_id": user.client_user_id,
-        "team_id": str(user.team_id),
-        "data": data,
-    }
-    return Event(event_type, payload)
-
-
-def connection_created_event(*, connection: Connection) -> Event:
-    info = provider_get(connection.provider)
-    provider = {"name": info.name, "slug": info.slug, "logo": info.logo}
-    data = {
-        "user_id": str(connection.user_id),
-        "provider": provider,
-        "source": provider,
-        "external_user_id": connection.external_user_id or None,
-        "resource_availability": {r: {"status": "available"} for r in info.supported_resources},
-    }
-    return _event("provider.connection.created", subject=connection, data=data)
-
-
-def connection_error_event(*, connection: Connection) -> Event:
-    data = {
-        "provider": connection.provider,
-        "user_id": str(connection.user_id),
-        "message": connection.error_message,
-        "error_type": connection.error_type or "unknown",
-        "error_details": connection.error_message,
-    }
-    return _event("provider.connection.error", subject=connection, data=data)
-
-
-def link_session_finished_event(*, link_token) -> Event:
-    """One event per link session when it ends, for conversion funnels."""
-    finished = timezone.now()
-    data = {
-        "link_session_id": str(link_token.pk),
-        "user_id": str(link_token.user_id),
-        "state": link_token.state,
-        "provider": link_token.provider or None,
-        "error_type": link_token.error_type or None,
-        "started_at": link_token.created_at,
-        "finished_at": finished,
-        "duration_ms": int((finished - link_token.created_at).total_seconds() * 1000),
-    }
-    return _event("link.session.finished", subject=link_token, data=data)
-
-
-def connection_created_emit(*, connection: Connection) -> None:
-    webhook_send(
-        team=connection.user.team, events=[connection_created_event(connection=connection)]
-    )
-
-
-def connection_error_emit(*, connection: Connection) -> None:
-    webhook_send(team=connection.user.team, events=[connection_error_event(connection=connection)])
-
-
-def link_session_finished_emit(*, link_token) -> None:
-    webhook_send(team=link_token.team, events=[link_session_finished_event(link_token=link_token)])
+# -- delivering -------------------------------------------------------------------------------
 
 
 def webhook_backoff(attempts: int) -> timedelta:
@@ -181,15 +148,13 @@ def _post(endpoint: WebhookEndpoint, message: WebhookMessage) -> tuple[int | Non
     except WebhookUrlRejected as exc:
         return None, str(exc)
     body = json.dumps(message.payload, separators=(",", ":"))
-    timestamp = int(time.time())
+    sent_at = timezone.now()
     headers = {
         "content-type": "application/json",
         "user-agent": "Link-Webhooks/1",
         "svix-id": message.id,
-        "svix-timestamp": str(timestamp),
-        "svix-signature": webhook_sign(
-            secret=endpoint.secret, msg_id=message.id, timestamp=timestamp, body=body
-        ),
+        "svix-timestamp": str(int(sent_at.timestamp())),
+        "svix-signature": Webhook(endpoint.secret).sign(message.id, sent_at, body),
     }
     try:
         response = target_post(
@@ -264,16 +229,3 @@ def webhook_delivery_replay(*, delivery: WebhookDelivery) -> None:
         status=WebhookDelivery.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
     _enqueue(delivery)
-
-
-def webhook_deliveries_due() -> list[int]:
-    """Pending deliveries whose next attempt is due (for backends that cannot defer tasks)."""
-    return list(
-        WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=timezone.now()
-        ).values_list("pk", flat=True)
-    )
-
-
-def endpoint_is_failing(endpoint: WebhookEndpoint) -> bool:
-    return endpoint.consecutive_failures >= FAILING_AFTER

@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from teams.models import ApiKey, Team
-from teams.services import api_key_create, secret_hash, webhook_endpoint_upsert
+from teams.services import api_key_create, secret_hash
+from webhooks.services import webhook_endpoint_upsert
 
 DEMO_ADMIN = "admin"
 DEMO_ADMIN_PASSWORD = "admin-demo-password"  # noqa: S105 (sandbox demo only)

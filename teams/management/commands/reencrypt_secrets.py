@@ -2,7 +2,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from connections.crypto import EncryptedJSONField
+from teams.crypto import EncryptedJSONField
 
 
 class Command(BaseCommand):
