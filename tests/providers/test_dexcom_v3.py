@@ -4,7 +4,7 @@ the account id read from dataRange's `userId`, which is per Dexcom account and p
 import pytest
 import requests
 
-from link import connect
+from link import oauth
 from providers.http import sandbox_url
 from providers.sandbox.base import sandbox_client
 from providers.vendors.dexcom_v3.emulator import dexcom_user_id
@@ -18,9 +18,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_connects_on_the_team_regions_host_with_the_per_app_id(link_token, region, host):  # noqa: F811
     link_token.team.region = region
     link_token.team.save()
-    assert f"/sandbox/{host}/v2/oauth2/login?" in connect.oauth_start(
-        link_token=link_token, provider="dexcom_v3"
-    )
+    url = oauth.oauth_start_in_browser(link_token=link_token, provider="dexcom_v3")[0]
+    assert f"/sandbox/{host}/v2/oauth2/login?" in url
     result = oauth_round_trip(link_token, "dexcom_v3")
     client_id = sandbox_client("dexcom_v3").client_id
     assert result.connection.external_user_id == dexcom_user_id("user_good", client_id)

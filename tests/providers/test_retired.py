@@ -8,7 +8,7 @@ import pytest
 
 from connections.lifecycle import connection_refresh
 from connections.models import Connection
-from link import connect
+from link import oauth
 from link.errors import ProviderNotOffered
 from link.services import link_token_create
 from providers.availability import NEVER
@@ -44,7 +44,7 @@ def test_a_retired_vendor_names_its_offered_successor(slug):
 def test_a_retired_vendor_is_offered_to_no_one(sandbox, team, live_user):
     link_token = link_token_create(team=team, user_id=live_user.user_id)[1]
     with pytest.raises(ProviderNotOffered, match="retired"):
-        connect.oauth_start(link_token=link_token, provider="fitbit")
+        oauth.oauth_start(link_token=link_token, provider="fitbit")
 
 
 def test_the_next_refresh_tells_the_customer_the_vendor_is_gone(
