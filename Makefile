@@ -71,3 +71,4 @@ lint: $(STAMP)
 bench: $(STAMP) browser
 	@test -x /usr/lib/postgresql/15/bin/initdb || { $(APT_INSTALL) postgresql-15 >/dev/null; }
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/data.py

@@ -76,11 +76,25 @@ def caller(request) -> ApiKey | None:
     return request._caller
 
 
-def _authenticated(request) -> ApiKey | None:
-    """The caller's key for an operation that takes the team's credentials; only such a use
-    stamps it (a link-token operation that is sent the key too leaves it as it was)."""
+class ScopeMissing(Exception):
+    """A valid API key without the scope the operation needs (answered 403)."""
+
+    def __init__(self, scope: str):
+        super().__init__(
+            f"This API key does not have the '{scope}' scope. An operator grants it on the key's "
+            f"page in the console (API keys), or with `manage.py seed_demo --scope {scope}` "
+            "for the demo team."
+        )
+
+
+def _authenticated(request, scope: str) -> ApiKey | None:
+    """The caller's key for an operation that takes the team's credentials, if it has `scope`
+    (else raises ScopeMissing); only such a use stamps it (a link-token operation that is sent
+    the key too leaves it as it was)."""
     api_key = caller(request)
     if api_key is not None:
+        if scope not in api_key.scopes:
+            raise ScopeMissing(scope)
         api_key_used(api_key)
     return api_key
 
@@ -88,13 +102,26 @@ def _authenticated(request) -> ApiKey | None:
 class TeamApiKey(APIKeyHeader):
     param_name = "X-Vital-API-Key"
 
+    def __init__(self, scope: str):
+        super().__init__()
+        self.scope = scope
+
     def authenticate(self, request, key):
-        return _authenticated(request)
+        return _authenticated(request, self.scope)
 
 
 class TeamBearer(HttpBearer):
+    def __init__(self, scope: str):
+        super().__init__()
+        self.scope = scope
+
     def authenticate(self, request, token):
-        return _authenticated(request)
+        return _authenticated(request, self.scope)
 
 
-team_auth = [TeamApiKey(), TeamBearer()]
+def scoped_auth(scope: str) -> list:
+    """An operation's auth: a team's API key or bearer token with `scope`."""
+    return [TeamApiKey(scope), TeamBearer(scope)]
+
+
+team_auth = scoped_auth(ApiKey.Scope.LINK)

@@ -24,7 +24,8 @@ class ApiTrailingSlashMiddleware:
 class ApiJsonErrorsMiddleware:
     """Every `/v2/` answer is JSON, as Vital's (FastAPI's) are: Django's page for a path no
     route matches and ninja's bare 405 become `{"detail": "Not Found"}` and
-    `{"detail": "Method Not Allowed"}`, with their headers (`Allow`) kept."""
+    `{"detail": "Method Not Allowed"}`, with their headers (`Allow`) kept. A streamed answer
+    (the vendor proxy's) is the vendor's own, passed on as it is."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,6 +34,7 @@ class ApiJsonErrorsMiddleware:
         response = self.get_response(request)
         if (
             response.status_code < 400
+            or response.streaming
             or not request.path_info.startswith("/v2/")
             or response.get("Content-Type", "").startswith("application/json")
         ):

@@ -4,9 +4,10 @@
 
 Prints, per endpoint and concurrency: throughput, p50/p99 latency and the ratio to a bare
 Django view (bench/bare.py, on a gunicorn of its own), measured again just before each endpoint;
-each endpoint's server time in-process with its ratio to the bare view's; SQL queries per
-request; then, in headless Chromium, the weight of each widget step, the static files' headers
-and a full connect per auth type. Figures from a noisy (shared) machine compare through the
+each endpoint's server time in-process with its ratio to the bare view's; the vendor proxy's
+overhead over a direct call to the emulator; SQL queries per request; then, in headless
+Chromium, the weight of each widget step, the static files' headers and a full connect per auth
+type. Figures from a noisy (shared) machine compare through the
 ratios, not the absolute numbers."""
 
 import argparse
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import browser  # noqa: E402
+import proxy  # noqa: E402
 import widget  # noqa: E402
 from inprocess import server_time  # noqa: E402
 from pg import free_port, throwaway_postgres  # noqa: E402
@@ -81,12 +83,16 @@ def prepare(pool_size: int, callbacks: int | None = None) -> dict:
         API_KEY,
         "--redirect-url",
         f"{public_url}/healthz",
+        "--scope",
+        ApiKey.Scope.PROXY,
         stdout=open(os.devnull, "w"),  # noqa: SIM115
     )
     team = Team.objects.get(pk=ApiKey.objects.get(prefix=API_KEY[:14]).team_id)
     user = end_user_create(team=team, client_user_id=f"bench-{secrets.token_hex(4)}")
     tokens = [link_token_create(team=team, user_id=user.pk)[0] for _ in range(pool_size + 1)]
     return {
+        "team": team,
+        "user": user,
         "user_id": str(user.pk),
         "token": tokens.pop(),
         "tokens": tokens,
@@ -95,7 +101,7 @@ def prepare(pool_size: int, callbacks: int | None = None) -> dict:
     }
 
 
-def scenarios(data: dict, bare_port: int) -> list[dict]:
+def scenarios(data: dict, bare_port: int, vendor_port: int) -> list[dict]:
     key = {"X-Vital-API-Key": API_KEY}
     json_key = {**key, "Content-Type": "application/json"}
     return [
@@ -122,6 +128,7 @@ def scenarios(data: dict, bare_port: int) -> list[dict]:
             "body": json.dumps({"user_id": data["user_id"]}),
         },
         *widget.scenarios(data["token"], data["tokens"], data["callbacks"]),
+        *proxy.scenarios(data["user_id"], data["oura"], API_KEY, vendor_port),
     ]
 
 
@@ -241,16 +248,19 @@ def main():
         env = environment(database_url, cache_url, port, vendor_port)
         os.environ.update(env)
         data = prepare(pool_size=args.pool)
-        bare, *specs = scenarios(data, bare_port)
-        specs = [s for s in specs if not args.only or any(n in s["name"] for n in args.only)]
         servers = [
             start_server(env, port),
             start_server(env, vendor_port),
             start_server(env, bare_port, app="bare"),
         ]
         try:
-            query_counts = {s["name"]: count_queries(s) for s in specs}
-            times = server_times([bare, *specs])
+            data["oura"] = proxy.connect(data["team"], data["user"], env["LINK_PUBLIC_URL"])
+            bare, *specs = scenarios(data, bare_port, vendor_port)
+            specs = [s for s in specs if not args.only or any(n in s["name"] for n in args.only)]
+            # (a direct call to the emulator is not ours to count or time)
+            ours = [s for s in specs if "port" not in s]
+            query_counts = {s["name"]: count_queries(s) for s in ours}
+            times = server_times([bare, *ours])
             load = subprocess.run(
                 [sys.executable, str(ROOT / "bench" / "load.py")],
                 input=json.dumps(
@@ -293,6 +303,7 @@ def print_results(
     print(f"\n{'endpoint':34} {'server ms':>9} {'vs bare':>8}  (in-process, median)")
     for name, seconds in times.items():
         print(f"{name:34} {seconds * 1000:>9.3f} {bare / seconds:>8.0%}")
+    proxy.print_overhead(results)
     print(f"\n{'endpoint':34} SQL queries per request")
     for name, count in query_counts.items():
         print(f"{name:34} {count}")

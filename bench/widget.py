@@ -15,7 +15,7 @@ OAUTH_PROVIDER = "google_health"  # PKCE on the code exchange
 CONNECT_NAMES = ("oauth (strava)", "password (zwift)", "email (freestyle_libre)")
 
 
-def oauth_callbacks(team, user, count: int) -> list[list]:
+def oauth_callbacks(team, user, count: int, provider: str = OAUTH_PROVIDER) -> list[list]:
     """The vendor's redirects back to us, each with a fresh state and a signed code: pairs of
     its path and the headers of the browser that started it (its cookie)."""
     from link.oauth import oauth_start_in_browser
@@ -25,7 +25,7 @@ def oauth_callbacks(team, user, count: int) -> list[list]:
     paths = []
     for _ in range(count):
         _, link_token = link_token_create(team=team, user_id=user.pk)
-        url, cookie, value = oauth_start_in_browser(link_token=link_token, provider=OAUTH_PROVIDER)
+        url, cookie, value = oauth_start_in_browser(link_token=link_token, provider=provider)
         authorize = urlsplit(url)
         query = dict(parse_qsl(authorize.query))
         consent = client.post(

@@ -3,11 +3,11 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 
-from teams.admin import BlankNamedFilter, time_column
+from teams.admin import BlankNamedFilter, time_column, time_shown
 from teams.models import EndUser
 
 from .lifecycle import connection_refresh
-from .models import Connection
+from .models import Connection, CredentialRead
 from .services import connection_deregister
 
 
@@ -46,6 +46,7 @@ class ConnectionAdmin(admin.ModelAdmin):
         "errored_at",
         "created_on",
         "updated_at",
+        "credential_reads",
     )
     readonly_fields = fields
     actions = ("refresh_now", "deregister")
@@ -69,6 +70,22 @@ class ConnectionAdmin(admin.ModelAdmin):
     def team(self, connection):
         return connection.user.team
 
+    @admin.display(description="credentials read")
+    def credential_reads(self, connection):
+        reads = connection.credential_reads.all()
+        last = reads.select_related("api_key").first()
+        if last is None:
+            return "Never read through the API."
+        url = reverse("admin:connections_credentialread_changelist")
+        return format_html(
+            '<a href="{}?connection__id__exact={}">{} read(s)</a>, the last {} with {}',
+            url,
+            connection.pk,
+            reads.count(),
+            time_shown(last.read_at),
+            last.api_key or "a deleted key",
+        )
+
     @admin.action(description="Refresh now", permissions=["change"])
     def refresh_now(self, request, queryset):
         outcomes: dict[str, int] = {}
@@ -86,6 +103,51 @@ class ConnectionAdmin(admin.ModelAdmin):
             connection_deregister(connection=connection)
             self.log_change(request, connection, "Deregistered.")
         messages.success(request, f"Deregistered {len(live)} connection(s).")
+
+
+@admin.register(CredentialRead)
+class CredentialReadAdmin(admin.ModelAdmin):
+    """Who was handed which connection's vendor credentials, and when (`GET …/credentials`).
+    Read only: the log is the record."""
+
+    list_display = (
+        time_column("read_at", "read"),
+        "api_key",
+        "team",
+        "provider",
+        "client_user_id",
+        "refreshed",
+    )
+    list_filter = ("refreshed", "connection__provider", "connection__user__team", "api_key")
+    list_select_related = ("connection__user__team", "api_key")
+    search_fields = ("=connection__user__user_id", "connection__user__client_user_id")
+    date_hierarchy = "read_at"
+    fields = ("read_at", "api_key", "connection", "refreshed")
+    readonly_fields = fields
+
+    def lookup_allowed(self, lookup, value, request):
+        return lookup == "connection__id__exact" or super().lookup_allowed(lookup, value, request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(ordering="connection__user__team__name")
+    def team(self, read):
+        return read.connection.user.team
+
+    @admin.display(ordering="connection__provider")
+    def provider(self, read):
+        return read.connection.provider
+
+    @admin.display(description="user", ordering="connection__user__client_user_id")
+    def client_user_id(self, read):
+        return read.connection.user.client_user_id
 
 
 class ConnectionInline(admin.TabularInline):

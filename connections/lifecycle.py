@@ -42,14 +42,19 @@ def _retry_delay(failures: int) -> timedelta:
     return timedelta(minutes=5 * 2 ** (failures - 1))
 
 
-def connection_refresh(*, connection_id: int, only_when_due: bool = False) -> str:
+def connection_refresh(
+    *, connection_id: int, only_when_due: bool = False, as_read: Connection | None = None
+) -> str:
     """Refresh one connection's credentials now (`only_when_due`: unless its token no longer
-    expires within the margin, because another worker has just refreshed it). Returns what
-    happened: "refreshed", "busy" (another worker has it, or has just done it), "not_needed"
-    (the vendor has nothing to refresh), "retry" or "failed"."""
-    due = None
+    expires within the margin, because another worker has just refreshed it; `as_read`: unless
+    it has been refreshed since the caller read it so). Returns what happened: "refreshed",
+    "busy" (another worker has it, or has just done it), "not_needed" (the vendor has nothing to
+    refresh), "retry" or "failed"."""
+    due = Q()
     if only_when_due:
-        due = Q(expires_at__isnull=True) | Q(expires_at__lte=timezone.now() + REFRESH_MARGIN)
+        due &= Q(expires_at__isnull=True) | Q(expires_at__lte=timezone.now() + REFRESH_MARGIN)
+    if as_read is not None:
+        due &= Q(last_refreshed_at=as_read.last_refreshed_at)
     connection = _claim(connection_id, statuses=_LIVE, due=due)
     if connection is None:
         return "busy"

@@ -53,6 +53,28 @@ class Connection(models.Model):
         return f"{self.provider} for {self.user_id}"
 
 
+class CredentialRead(models.Model):
+    """A connection's vendor credentials handed to an API key (`GET …/credentials`): who read
+    them and when. The credentials themselves are not kept here."""
+
+    connection = models.ForeignKey(
+        Connection, on_delete=models.CASCADE, related_name="credential_reads"
+    )
+    # Kept when the key is deleted: the read happened all the same.
+    api_key = models.ForeignKey(
+        "teams.ApiKey", on_delete=models.SET_NULL, null=True, related_name="credential_reads"
+    )
+    read_at = models.DateTimeField(auto_now_add=True)
+    refreshed = models.BooleanField(default=False, help_text="Refreshed for this read.")
+
+    class Meta:
+        ordering = ["-read_at", "-id"]
+        indexes = [models.Index(fields=["connection", "-read_at"])]
+
+    def __str__(self):
+        return f"{self.connection} read at {self.read_at:%Y-%m-%d %H:%M:%S}"
+
+
 # What a connection made or renewed starts from: working, nobody refreshing it, no failures.
 HEALTHY = {
     "status": Connection.Status.CONNECTED,

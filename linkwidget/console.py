@@ -24,7 +24,7 @@ from webhooks.selectors import webhook_health
 
 VIEWERS = "Console viewers"
 ADMINS = "Console admins"
-CONSOLE_APPS = ("teams", "link", "connections", "webhooks", "django_tasks_database")
+CONSOLE_APPS = ("teams", "link", "connections", "webhooks", "health", "django_tasks_database")
 DEFAULT_WINDOW = "7d"
 
 

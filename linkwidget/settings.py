@@ -63,6 +63,8 @@ LINK_NUM_PROXIES = env.int("LINK_NUM_PROXIES", default=0)
 # Vendor calls (providers/http.py): every call has this timeout.
 LINK_PROVIDER_TIMEOUT_SECONDS = env.float("LINK_PROVIDER_TIMEOUT_SECONDS", default=10)
 LINK_OAUTH_STATE_TTL_MINUTES = env.int("LINK_OAUTH_STATE_TTL_MINUTES", default=15)
+# The credentials endpoint refreshes first a token that expires within this many seconds.
+LINK_CREDENTIALS_MIN_TTL_SECONDS = env.int("LINK_CREDENTIALS_MIN_TTL_SECONDS", default=300)
 # Our apps registered with vendors, read for any vendor name from LINK_<VENDOR>_CLIENT_ID and
 # LINK_<VENDOR>_CLIENT_SECRET (the vendors that need one say so: `requires_app`); a team may bring
 # its own (teams.ProviderApp). A vendor that needs an app and has none is not offered to
@@ -105,6 +107,7 @@ INSTALLED_APPS = [
     "connections",
     "webhooks",
     "providers",
+    "health",
     "api",
 ]
 

@@ -100,6 +100,13 @@ class Adapter:
     # Vital region code -> host name, for vendors whose accounts live on regional servers.
     regions: ClassVar[dict[str, str]] = {}
     default_region: ClassVar[str | None] = None
+    # The vendor's data API, which the proxy (api.proxy) reaches for a connection: (host name,
+    # path), the base URL its docs put before each endpoint's path. None: no data API is known
+    # (the vendor has none we can reach with a user's credentials), so nothing is proxied.
+    api_base: ClassVar[tuple[str, str] | None] = None
+    # What the access token is, for the credentials endpoint: "Bearer" for an OAuth-style token
+    # sent in the Authorization header; a vendor whose token travels otherwise names it.
+    token_type: ClassVar[str] = "Bearer"  # noqa: S105 (a kind of token, not one)
 
     def __init__(
         self,
@@ -125,6 +132,27 @@ class Adapter:
                 f"Choose one of: {', '.join(sorted(self.regions))}."
             )
         return self.regions[code]
+
+    def api_url(self, credentials: dict) -> str:
+        """The base URL of the vendor's data API for one connection (regional vendors: the
+        region it signed in to)."""
+        host, path = self.api_base
+        return self.url(host, path)
+
+    def api_auth(self, credentials: dict) -> tuple[dict[str, str], dict[str, str]]:
+        """A connection's credentials on a data call, as the vendor expects them: (headers,
+        query parameters)."""
+        return {"Authorization": f"Bearer {credentials['access_token']}"}, {}
+
+    def api_rejected(self, response) -> bool:
+        """Whether a data call's answer says the access token was refused (so a refresh may
+        help). `response` is a requests response, its body not yet read."""
+        return response.status_code == 401
+
+    @classmethod
+    def region_of(cls, credentials: dict) -> str | None:
+        """The region a connection's account lives in, where the vendor has regions."""
+        return (credentials.get("extra") or {}).get("region")
 
     def refresh(self, credentials: dict) -> TokenSet:
         """New tokens for a stored connection, following the vendor's rotation rules."""

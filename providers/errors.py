@@ -81,6 +81,10 @@ class ProviderUnavailable(ProviderError):
     default_message = "The provider is not responding right now. Please try again in a few minutes."
 
 
+class ProviderTimeout(ProviderUnavailable):
+    default_message = "The provider took too long to answer. Please try again in a few minutes."
+
+
 class ProviderApiError(ProviderError):
     """The vendor answered, but not in a way we understand or accept."""
 

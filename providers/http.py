@@ -15,7 +15,7 @@ from django.conf import settings
 from prometheus_client import Histogram
 from requests_oauthlib import OAuth2Session
 
-from .errors import ProviderApiError, ProviderRetired, ProviderUnavailable
+from .errors import ProviderApiError, ProviderRetired, ProviderTimeout, ProviderUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +35,13 @@ class _Doorway:
         self.vendor = vendor
         self.gone = gone
 
-    def request(self, method, url, *args, errors_in_5xx: bool = False, **kwargs):
+    def request(
+        self, method, url, *args, errors_in_5xx: bool = False, passthrough: bool = False, **kwargs
+    ):
         """`errors_in_5xx`: the vendor reports ordinary errors (bad password) with a 5xx status
-        and a JSON body (Dexcom Share does): hand those to the adapter to read."""
+        and a JSON body (Dexcom Share does): hand those to the adapter to read. `passthrough`:
+        hand back every answer the vendor gives, 429 and 5xx included (the vendor proxy passes
+        them on to its caller); only a timeout or no answer at all raises."""
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = settings.LINK_PROVIDER_TIMEOUT_SECONDS
         headers = kwargs.setdefault("headers", None) or {}
@@ -50,14 +54,14 @@ class _Doorway:
         except requests.Timeout:
             outcome = "timeout"
             log.warning("provider timeout: %s %s", method, _no_query(url))
-            raise ProviderUnavailable(
-                "The provider took too long to answer. Please try again in a few minutes."
-            ) from None
+            raise ProviderTimeout() from None
         except requests.RequestException as exc:
             log.warning("provider unreachable: %s %s (%s)", method, _no_query(url), type(exc))
             raise ProviderUnavailable() from None
         finally:
             VENDOR_CALLS.labels(self.vendor, outcome).observe(time.monotonic() - started)
+        if passthrough:
+            return response
         if response.status_code == 410:
             log.warning("provider gone (410): %s %s", method, _no_query(url))
             raise ProviderRetired(self.gone or None)
@@ -97,6 +101,14 @@ class HttpSession(_Doorway, requests.Session):
 
 class OAuth2HttpSession(_Doorway, OAuth2Session):
     """requests-oauthlib's session, through the doorway."""
+
+
+def json_or_none(response: requests.Response):
+    """The response's JSON, or None when it is not JSON."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def json_body(response: requests.Response):

@@ -11,8 +11,8 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 
 from .crypto import EncryptedJSONField
-from .models import ApiKey
-from .services import api_key_create, api_key_revoke
+from .models import ApiKey, api_key_default_scopes
+from .services import api_key_create, api_key_revoke, api_key_scopes_clean
 
 
 class SecretsNotFiltered:
@@ -95,7 +95,7 @@ def time_column(field: str, description: str):
 
 class ApiKeyInline(admin.TabularInline):
     model = ApiKey
-    fields = ("prefix", "name", "created_at", "last_used_at", "revoked_at")
+    fields = ("prefix", "name", "scopes", "created_at", "last_used_at", "revoked_at")
     readonly_fields = fields
     show_change_link = True
     extra = 0
@@ -105,15 +105,27 @@ class ApiKeyInline(admin.TabularInline):
 
 
 class ApiKeyForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        choices=ApiKey.Scope.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What the key may do (none ticked: link). Grant credentials:read or proxy only "
+        "to a key for a system you trust with your users' vendor accounts: one hands out their "
+        "vendor tokens, the other calls their vendors with them.",
+    )
+
     class Meta:
         model = ApiKey
-        fields = ("team", "name")
+        fields = ("team", "name", "scopes")
+
+    def clean_scopes(self):
+        return api_key_scopes_clean(self.cleaned_data["scopes"] or api_key_default_scopes())
 
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(SecretsNotFiltered, admin.ModelAdmin):
     form = ApiKeyForm
-    list_display = ("prefix", "name", "team", "created_at", "last_used_at", "revoked_at")
+    list_display = ("prefix", "name", "team", "scopes", "created_at", "last_used_at", "revoked_at")
     list_filter = ("team", ("revoked_at", admin.EmptyFieldListFilter))
     list_select_related = ("team",)
     search_fields = ("prefix", "name", "team__name")
@@ -121,8 +133,8 @@ class ApiKeyAdmin(SecretsNotFiltered, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("team", "name")
-        return ("team", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+            return ("team", "name", "scopes")
+        return ("team", "name", "scopes", "prefix", "created_at", "last_used_at", "revoked_at")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -132,7 +144,7 @@ class ApiKeyAdmin(SecretsNotFiltered, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        key, created = api_key_create(team=obj.team, name=obj.name)
+        key, created = api_key_create(team=obj.team, name=obj.name, scopes=obj.scopes)
         obj.pk, obj.prefix, obj.new_key = created.pk, created.prefix, key
 
     def response_add(self, request, obj, post_url_continue=None):

@@ -60,9 +60,20 @@ class Team(models.Model):
         return self.environment == self.Environment.SANDBOX
 
 
+def api_key_default_scopes() -> list[str]:
+    return [ApiKey.Scope.LINK]
+
+
 class ApiKey(models.Model):
     """A team API key. Only the prefix (for lookup and display) and a hash are stored; the key
-    itself is shown once, when it is created."""
+    itself is shown once, when it is created. Its scopes say what it may do: a key has `link`
+    (what every key could do before scopes) unless told otherwise; the two scopes that hand a
+    connection's vendor access to the caller are granted only explicitly."""
+
+    class Scope(models.TextChoices):
+        LINK = "link", "link: the Vital-compatible API (users, link tokens, providers, bulk)"
+        CREDENTIALS_READ = "credentials:read", "credentials:read: read connections' vendor tokens"
+        PROXY = "proxy", "proxy: call vendors' APIs through Link's proxy"
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="api_keys")
     name = models.CharField(max_length=100, default="default")
@@ -71,6 +82,7 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.JSONField(default=api_key_default_scopes)
 
     class Meta:
         verbose_name = "API key"

@@ -26,17 +26,33 @@ def api_key_scheme(*, team: Team) -> str:
 
 
 def api_key_create(
-    *, team: Team, name: str = "default", key: str | None = None
+    *, team: Team, name: str = "default", key: str | None = None, scopes: list[str] | None = None
 ) -> tuple[str, ApiKey]:
-    """Create an API key; returns the plaintext key (shown once) and its row."""
+    """Create an API key (with `scopes`, else the default ones); returns the plaintext key (shown
+    once) and its row."""
     if key is None:
         key = api_key_scheme(team=team) + "".join(secrets.choice(_KEY_ALPHABET) for _ in range(40))
     elif len(key) < 32:
         raise ValueError("An API key must be at least 32 characters long.")
-    api_key = ApiKey.objects.create(
+    api_key = ApiKey(
         team=team, name=name, prefix=key[:_KEY_PREFIX_LENGTH], key_hash=secret_hash(key)
     )
+    if scopes is not None:
+        api_key.scopes = api_key_scopes_clean(scopes)
+    api_key.save()
     return key, api_key
+
+
+def api_key_scopes_clean(scopes) -> list[str]:
+    """The scopes as stored (known ones, each once, in a fixed order); ValueError names any
+    unknown one."""
+    unknown = set(scopes) - set(ApiKey.Scope.values)
+    if unknown:
+        raise ValueError(
+            f"Unknown scope(s): {', '.join(sorted(unknown))}. "
+            f"Choose from: {', '.join(ApiKey.Scope.values)}."
+        )
+    return [scope for scope in ApiKey.Scope.values if scope in scopes]
 
 
 def api_key_authenticate(*, key: str) -> ApiKey | None:

@@ -138,7 +138,7 @@ def test_a_wrong_password_stays_400_invalid_credentials(sandbox, api, end_user, 
     ("method", "path", "status", "detail"),
     [
         ("get", "/v2/nothing/here", 404, "Not Found"),
-        ("get", "/v2/summary/sleep/" + U, 404, "Not Found"),
+        ("get", "/v2/summary/electrocardiogram/" + U, 404, "Not Found"),  # Vital's, not served
         ("post", "/v1/unknown", 404, "Not Found"),
         ("put", "/v2/user", 405, "Method Not Allowed"),
         ("get", "/v2/link/token", 405, "Method Not Allowed"),

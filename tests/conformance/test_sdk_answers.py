@@ -3,14 +3,10 @@
 and each raw answer is checked against the model the SDK's own signature names. The lists below
 are the whole of what we leave out or add, each with its reason."""
 
-import typing
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
-from vital import Vital
 from vital.core.api_error import ApiError
-from vital.core.http_response import HttpResponse
 from vital.link.raw_client import RawLinkClient
 from vital.providers.raw_client import RawProvidersClient
 from vital.team.raw_client import RawTeamClient
@@ -20,7 +16,7 @@ from vital.user.raw_client import RawUserClient
 from teams.services import api_key_create
 from tests.api.test_user_operations import INFO
 
-from .strict import strict_problems
+from .recorder import Recorder
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,8 +36,8 @@ NOT_SERVED = {
     "team.get": "team administration happens in Link's console",
     "team.get_user_by_id": "team administration happens in Link's console",
     "team.get_svix_url": "webhooks are set up in Link's console, not Svix's portal",
-    "team.get_source_priorities": "no health data yet (the data API)",
-    "team.update_source_priorities": "no health data yet (the data API)",
+    "team.get_source_priorities": "Link ranks no source above another (data per provider)",
+    "team.update_source_priorities": "Link ranks no source above another (data per provider)",
     "team.get_physicians": "lab testing, not Link",
 }
 
@@ -81,14 +77,6 @@ EXTRAS = {
 }
 
 
-def sdk_answer_type(name: str):
-    """The model an SDK method parses a 2xx into, from its own signature."""
-    group, method = name.split(".")
-    returned = typing.get_type_hints(getattr(RAW_CLIENTS[group], method))["return"]
-    assert typing.get_origin(returned) is HttpResponse
-    return typing.get_args(returned)[0]
-
-
 def sdk_methods() -> set[str]:
     return {
         f"{group}.{name}"
@@ -98,38 +86,9 @@ def sdk_methods() -> set[str]:
     }
 
 
-class Recorder:
-    """The SDK, pointed at the live server, with every raw answer kept for checking."""
-
-    def __init__(self, url: str, key: str):
-        self.answers: list[httpx.Response] = []
-        self.problems: dict[str, list[str]] = {}
-        client = httpx.Client(timeout=30, event_hooks={"response": [self._keep]})
-        self.vital = Vital(api_key=key, base_url=url, httpx_client=client)
-
-    def _keep(self, response: httpx.Response) -> None:
-        response.read()
-        self.answers.append(response)
-
-    def __call__(self, name: str, *args, **kwargs):
-        group, method = name.split(".")
-        result = getattr(getattr(self.vital, group), method)(*args, **kwargs)
-        self.problems[name] = self.check(name, self.answers[-1])
-        return result
-
-    def check(self, name: str, answer: httpx.Response) -> list[str]:
-        answer_type = sdk_answer_type(name)
-        if answer_type is type(None):
-            return [] if answer.status_code == 204 and not answer.content else ["not 204"]
-        if answer_type is typing.Any or not answer.content.strip():
-            # Untyped in the SDK, which reads an empty body as None, even for an error.
-            return [] if answer.json() else ["an empty answer"]
-        return strict_problems(answer_type, answer.content, allowed_extras=EXTRAS)
-
-
 @pytest.fixture
 def sdk(sandbox, team):
-    return Recorder(sandbox.url, api_key_create(team=team)[0])
+    return Recorder(sandbox.url, api_key_create(team=team)[0], RAW_CLIENTS, EXTRAS)
 
 
 def test_every_served_operation_answers_the_sdks_model_strictly(sdk):

@@ -5,7 +5,9 @@ is saved to artifacts/screenshots/ (the README shows copies kept in docs/screens
 import pytest
 from django.contrib.auth import get_user_model
 
+from health.pulls import pull_claim, pull_release
 from teams.services import end_user_create
+from tests.health import conftest as health
 from tests.widget.browser import SCREENSHOTS, axe_violations
 
 from .conftest import Kind, connection_create, populate, session_create, tasks_in_every_state
@@ -59,6 +61,10 @@ def _demo_data(team, other_team):
     for i in range(2):
         customer = end_user_create(team=other_team, client_user_id=f"customer-{i}")
         session_create(other_team, customer, *stored, provider="oura")
+    wearer = end_user_create(team=other_team, client_user_id="ring-wearer")  # no webhooks
+    oura = health.connect(wearer, "oura")
+    health.put_week(oura, health.connect(wearer, "freestyle_libre"))
+    pull_release(state=pull_claim(connection=oura, resource="hrv"), error="Oura answered 503")
     tasks_in_every_state()
     failed = session_create(
         team,
@@ -111,6 +117,7 @@ def _pages(live_server, team, session):
         "team": f"{admin}/teams/team/{team.pk}/change/",
         "end-user": f"{admin}/teams/enduser/{team.users.get(client_user_id='row-0').pk}/change/",
         "webhook-deliveries": f"{admin}/webhooks/webhookdelivery/",
+        "data-freshness": f"{admin}/health/pullstate/",
     }
 
 

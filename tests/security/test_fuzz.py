@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, settings
 
 from api.api import api
 from link.services import link_token_create
+from teams.models import ApiKey
 from teams.services import api_key_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,7 +49,8 @@ def _report_cases():
 
 @pytest.fixture
 def api_key(team):
-    return api_key_create(team=team)[0]
+    """A key with every scope, so that input reaches every operation's own code."""
+    return api_key_create(team=team, scopes=ApiKey.Scope.values)[0]
 
 
 @schema.parametrize()
@@ -114,7 +116,10 @@ def test_nested_and_oversized_input_never_answers_5xx(
     method, path, operation, team, end_user, api_key
 ):
     token, _ = link_token_create(team=team, user_id=end_user.pk)
-    url = path.format(user_id=end_user.pk, provider="zwift", client_user_id=_LONG, device_id=_LONG)
+    ids = {
+        name: _LONG for name in ("client_user_id", "device_id", "sleep_id", "workout_id", "path")
+    }
+    url = path.format(user_id=end_user.pk, provider="zwift", **ids)
     client = Client(
         raise_request_exception=False,
         headers={"X-Vital-API-Key": api_key, "x-vital-link-token": token},

@@ -19,6 +19,8 @@ from api.auth import bearer_token_issue
 from connections.bulk import bulk_operation_submit
 from connections.models import BulkOperation, Connection
 from connections.services import end_user_delete
+from health.ingest import ingest
+from health.models import Sleep, Workout
 from link import oauth
 from link.models import LinkCode, LinkEvent, LinkToken, OAuthState
 from link.services import link_token_create
@@ -26,6 +28,7 @@ from teams.models import ApiKey, EndUser, ProviderApp, Team
 from teams.services import api_key_create, end_user_create
 from tests.api.test_user_operations import INFO
 from tests.conftest import ApiClient, WidgetClient
+from tests.health import conftest as health
 from tests.sandbox import consent
 from webhooks.models import WebhookEndpoint, WebhookMessage
 from webhooks.services import webhook_endpoint_upsert
@@ -86,6 +89,13 @@ def world(sandbox):
     bob, carol = _user(theirs, "their-bob", "google_health"), _user(theirs, "their-carol", "zwift")
     bob.info = {**INFO, "email": "bob@other.example"}
     bob.save(update_fields=["info"])
+    bob_fitbit = bob.connections.get()
+    for resource, records in [
+        ("sleep", health.sleeps()[:1]),
+        ("workouts", health.workouts()),
+        ("heartrate", health.heartrate()[:60]),
+    ]:
+        ingest(connection=bob_fitbit, resource=resource, records=records, historical=True)
     dave = _user(theirs, "their-dave")
     end_user_delete(user=dave)
     bulk_operation_submit(
@@ -109,6 +119,8 @@ def world(sandbox):
             "client_user_id": bob.client_user_id,
             "deleted": dave.pk,
             "deleted_client_user_id": dave.client_user_id,
+            "sleep": Sleep.objects.get(user=bob).pk,
+            "workout": Workout.objects.get(user=bob).pk,
         },
         my_data=(mine.pk, mine.name, alice.pk),
         their_data=(
@@ -169,6 +181,33 @@ RECIPE = {
 }
 
 API = {  # "resource.operation": (method, path, body, status, what the answer shows)
+    **{
+        f"data.{name}": ("get", f"{path}?start_date=2026-11-01", None, 404, {})
+        for name, path in {
+            "sleep": "/v2/summary/sleep/{user}",
+            "sleep_raw": "/v2/summary/sleep/{user}/raw",
+            "workouts": "/v2/summary/workouts/{user}",
+            "profile": "/v2/summary/profile/{user}",
+            "heartrate": "/v2/timeseries/{user}/heartrate",
+            "heartrate_grouped": "/v2/timeseries/{user}/heartrate/grouped",
+            "sleep_stream": "/v2/timeseries/sleep/{sleep}/stream",
+            "workout_stream": "/v2/timeseries/workouts/{workout}/stream",
+        }.items()
+    },
+    "data.introspect_resources": (
+        "get",
+        "/v2/introspect/resources?user_id={user}",
+        None,
+        200,
+        {"data": "[]"},
+    ),
+    "data.introspect_historical_pull": (
+        "get",
+        "/v2/introspect/historical_pull?user_id={user}",
+        None,
+        200,
+        {"data": "[]"},
+    ),
     "users.create": ("post", "/v2/user", {"client_user_id": "{client_user_id}"}, 200, {}),
     "users.get": ("get", "/v2/user/{user}", None, 404, {}),
     "users.resolve": ("get", "/v2/user/resolve/{client_user_id}", None, 404, {}),

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from teams.models import ApiKey, Team
-from teams.services import api_key_create, secret_hash
+from teams.services import api_key_create, api_key_scopes_clean, secret_hash
 from webhooks.services import webhook_endpoint_upsert
 
 DEMO_ADMIN = "admin"
@@ -25,6 +25,14 @@ class Command(BaseCommand):
         parser.add_argument("--webhook-secret", help="Sign webhooks with this whsec_ secret.")
         parser.add_argument(
             "--redirect-url", action="append", default=[], help="An allowed redirect URL."
+        )
+        parser.add_argument(
+            "--scope",
+            action="append",
+            default=[],
+            choices=[s for s in ApiKey.Scope.values if s != ApiKey.Scope.LINK],
+            help="Grant the API key this scope too (it always has 'link'); repeat for more. "
+            "Scopes not named are taken away from an existing key.",
         )
         parser.add_argument(
             "--allow-production",
@@ -51,8 +59,9 @@ class Command(BaseCommand):
             )
             team.save(update_fields=["allowed_redirect_urls"])
 
+        scopes = [ApiKey.Scope.LINK, *options["scope"]]
         try:
-            key = self._api_key(team, api_key)
+            key = self._api_key(team, api_key, scopes)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
 
@@ -78,15 +87,18 @@ class Command(BaseCommand):
             )
         )
 
-    def _api_key(self, team: Team, key: str | None) -> str:
-        """The given key (created if new), or a new key named 'demo' replacing the old one.
-        Only a hash is stored, so an existing key cannot be printed again."""
+    def _api_key(self, team: Team, key: str | None, scopes: list[str]) -> str:
+        """The given key (created if new), or a new key named 'demo' replacing the old one;
+        either way with exactly `scopes`. Only a hash is stored, so an existing key cannot be
+        printed again."""
         if key:
             existing = ApiKey.objects.filter(key_hash=secret_hash(key)).first()
             if existing is not None:
                 if existing.team_id != team.pk:
                     raise ValueError("That API key belongs to another team.")
+                existing.scopes = api_key_scopes_clean(scopes)
+                existing.save(update_fields=["scopes"])
                 return key
-            return api_key_create(team=team, name="demo", key=key)[0]
+            return api_key_create(team=team, name="demo", key=key, scopes=scopes)[0]
         team.api_keys.filter(name="demo").delete()
-        return api_key_create(team=team, name="demo")[0]
+        return api_key_create(team=team, name="demo", scopes=scopes)[0]

@@ -6,7 +6,7 @@ application id. Share sessions expire and there is no refresh token, so the pass
 
 from ...base import Connected, Status, TokenSet
 from ...errors import InvalidCredentials, ProviderApiError
-from ...http import json_body
+from ...http import json_body, json_or_none
 from ...password import PasswordAdapter
 
 FAILED = "00000000-0000-0000-0000-000000000000"
@@ -16,6 +16,8 @@ APPLICATION_IDS = {
     "jp": "d8665ade-9673-4e27-9ff6-92db4ce13d13",
 }
 _CREDENTIAL_CODES = {"AccountPasswordInvalid", "SSO_AuthenticateMaxAttemptsExceeded"}
+# A session Share no longer knows (pydexcom signs in again on these).
+SESSION_CODES = {"SessionIdNotFound", "SessionNotValid"}
 # Vital's region codes outside the US and Japan are served by the "outside US" servers.
 OUTSIDE_US = (  # noqa: SIM905 (a word list reads better than 48 quoted strings)
     "eu de fr ca br ar cl co mx gb ie au nz nl at be bh ch cz dk eg es fi gr "
@@ -49,6 +51,24 @@ class DexcomAdapter(PasswordAdapter):
     regions = {"us": "us", "jp": "jp"} | dict.fromkeys(OUTSIDE_US, "ous")
     default_region = "us"
     stores_password = True
+    # Per connection, the servers of the region it signed in to: /Publisher/….
+    api_base = ("us", "")
+    # A Share session id, sent as the `sessionId` query parameter.
+    token_type = "sessionId"  # noqa: S105 (a kind of token, not one)
+
+    def api_url(self, credentials):
+        return self.url(credentials["extra"]["host"], "")
+
+    def api_auth(self, credentials):
+        return {}, {"sessionId": credentials["access_token"]}
+
+    def api_rejected(self, response):
+        error = json_or_none(response) if response.status_code == 500 else None
+        return isinstance(error, dict) and error.get("Code") in SESSION_CODES
+
+    @classmethod
+    def region_of(cls, credentials):
+        return credentials["extra"]["host"]
 
     def login(self, *, username, password, region, mfa_code=None):
         host = self.region_host(region)

@@ -40,6 +40,7 @@ class FitbitAdapter(OAuth2Adapter):
     hosts = {"www": "https://www.fitbit.com", "api": "https://api.fitbit.com"}
     authorize_endpoint = ("www", "/oauth2/authorize")
     token_endpoint = ("api", "/oauth2/token")
+    api_base = ("api", "")  # /1/user/-/…, Bearer
     scopes = ("activity", "heartrate", "sleep", "profile", "weight", "oxygen_saturation")
     required_scopes = frozenset({"activity", "heartrate", "sleep"})
     pkce = True

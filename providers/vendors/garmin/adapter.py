@@ -34,6 +34,7 @@ class GarminAdapter(OAuth2Adapter):
     }
     authorize_endpoint = ("connect", "/oauth2Confirm")
     token_endpoint = ("diauth", "/di-oauth2-service/oauth/token")
+    api_base = ("apis", "")  # /wellness-api/rest/…, Bearer
     pkce = True
 
     def identity(self, token, tokens):

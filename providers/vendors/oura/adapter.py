@@ -29,6 +29,7 @@ class OuraAdapter(OAuth2Adapter):
     hosts = {"cloud": "https://cloud.ouraring.com", "api": "https://api.ouraring.com"}
     authorize_endpoint = ("cloud", "/oauth/authorize")
     token_endpoint = ("api", "/oauth/token")
+    api_base = ("api", "")  # /v2/usercollection/…, Bearer
     scopes = ("personal", "daily", "heartrate", "workout", "session", "spo2")
     required_scopes = frozenset({"daily"})
 

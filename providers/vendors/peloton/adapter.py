@@ -59,6 +59,7 @@ class PelotonAdapter(PasswordAdapter):
     )
     supported_resources = ("workouts", "workout_stream", "profile")
     hosts = {"auth": "https://auth.onepeloton.com", "api": "https://api.onepeloton.com"}
+    api_base = ("api", "")  # /api/me, /api/user/{id}/workouts, Bearer
 
     def login(self, *, username, password, region, mfa_code=None):
         verifier = secrets.token_urlsafe(48)

@@ -29,6 +29,7 @@ class StravaAdapter(OAuth2Adapter):
     hosts = {"www": "https://www.strava.com"}
     authorize_endpoint = ("www", "/oauth/authorize")
     token_endpoint = ("www", "/oauth/token")
+    api_base = ("www", "/api/v3")  # /athlete/activities, …, Bearer
     scopes = ("read", "activity:read_all", "profile:read_all")
     required_scopes = frozenset({"read", "activity:read_all"})
     scope_separator = ","  # Strava splits on commas only

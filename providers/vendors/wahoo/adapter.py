@@ -18,6 +18,7 @@ class WahooAdapter(OAuth2Adapter):
     hosts = {"api": "https://api.wahooligan.com"}
     authorize_endpoint = ("api", "/oauth/authorize")
     token_endpoint = ("api", "/oauth/token")
+    api_base = ("api", "")  # /v1/workouts, …, Bearer
     scopes = ("user_read", "workouts_read", "offline_data")
     required_scopes = frozenset({"workouts_read", "offline_data"})
     pkce = True

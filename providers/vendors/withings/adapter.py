@@ -10,11 +10,12 @@ from dataclasses import replace
 
 from ...base import Status
 from ...errors import ProviderApiError, ProviderUnavailable
-from ...http import json_body
+from ...http import json_body, json_or_none
 from ...oauth2 import OAuth2Adapter
 
 _INVALID_PARAMS = 503  # Withings' status for any parameter it refuses, tokens included
 _RATE_LIMITED = 601
+_INVALID_TOKEN = 401  # in the envelope of an HTTP 200
 
 
 class WithingsAdapter(OAuth2Adapter):
@@ -49,6 +50,11 @@ class WithingsAdapter(OAuth2Adapter):
     required_scopes = frozenset({"user.metrics"})
     scope_separator = ","
     token_params = {"action": "requesttoken"}
+    api_base = ("api", "")  # /measure?action=getmeas, /v2/sleep, …: Bearer, in the envelope
+
+    def api_rejected(self, response):
+        envelope = json_or_none(response)
+        return isinstance(envelope, dict) and envelope.get("status") == _INVALID_TOKEN
 
     def compliance_hook(self, response):
         envelope = json_body(response)

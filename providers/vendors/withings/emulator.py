@@ -1,19 +1,86 @@
 """Withings' OAuth server: `action=requesttoken`, comma scopes, a 30-second code, always HTTP
-200 with a `{status, body}` envelope (non-zero status = error), and signed revocation."""
+200 with a `{status, body}` envelope (non-zero status = error), and signed revocation; and one
+of its data endpoints, `measure?action=getmeas`, which refuses a bad token inside that envelope
+too."""
 
 import hashlib
 import hmac
 import json
 import secrets
+import time
+from datetime import UTC, datetime, timedelta
 
 from django.http import JsonResponse
 from django.urls import path
 
 from ...sandbox.base import OAuthEmulator, client_secret_for, exempt, grant_revoke, numeric_id
+from ...sandbox.data import days_between, seeded, utc_day_start
 from .adapter import WithingsAdapter
 
 _INVALID_PARAMS = 503
 _AUTH_FAILED = 100
+_INVALID_TOKEN = 401
+_PAGE_GROUPS = 100
+_DEFAULT_DAYS = 30
+# Measure types, in Withings' numbering; a value is `value * 10**unit`.
+_WEIGHT, _FAT_FREE, _FAT_RATIO, _FAT_MASS, _DIASTOLIC, _SYSTOLIC, _PULSE = 1, 5, 6, 8, 9, 10, 11
+# (deviceid, modelid, model) of the sandbox user's scale and blood-pressure monitor.
+_SCALE = ("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", 13, "Body+")
+_MONITOR = ("0f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6", 45, "BPM Connect")
+
+
+def measure_groups_of(account: str, day) -> list[dict]:
+    """One day's measure groups: a morning weigh-in on a body-composition scale, and every
+    third day a blood-pressure reading."""
+    rng = seeded(account, "withings.getmeas", day)
+    base = utc_day_start(day)
+    user = numeric_id(account)
+    weight = 72.0 + rng.uniform(-1.5, 1.5)
+    fat_ratio = 21.0 + rng.uniform(-1.0, 1.0)
+    groups = [
+        (
+            base + timedelta(hours=6, minutes=rng.randint(30, 90)),
+            _SCALE,
+            [
+                (_WEIGHT, round(weight * 1000), -3),
+                (_FAT_RATIO, round(fat_ratio * 1000), -3),
+                (_FAT_MASS, round(weight * fat_ratio * 10), -3),
+                (_FAT_FREE, round(weight * (100 - fat_ratio) * 10), -3),
+            ],
+        )
+    ]
+    if day.toordinal() % 3 == 0:
+        groups.append(
+            (
+                base + timedelta(hours=19, minutes=rng.randint(0, 59)),
+                _MONITOR,
+                [
+                    (_DIASTOLIC, rng.randint(70, 85), 0),
+                    (_SYSTOLIC, rng.randint(110, 132), 0),
+                    (_PULSE, rng.randint(58, 76), 0),
+                ],
+            )
+        )
+    return [
+        {
+            "grpid": int(f"{user % 10**6}{int(at.timestamp()) % 10**6}"),
+            "attrib": 0,
+            "date": int(at.timestamp()),
+            "created": int(at.timestamp()) + 40,
+            "modified": int(at.timestamp()) + 40,
+            "category": 1,
+            "deviceid": device,
+            "hash_deviceid": device,
+            "measures": [
+                {"value": value, "type": kind, "unit": unit, "algo": 0, "fm": 3}
+                for kind, value, unit in measures
+            ],
+            "modelid": modelid,
+            "model": model,
+            "comment": None,
+        }
+        for at, (device, modelid, model), measures in groups
+    ]
 
 
 class WithingsEmulator(OAuthEmulator):
@@ -56,6 +123,49 @@ class WithingsEmulator(OAuthEmulator):
             return _envelope(_AUTH_FAILED, error="Invalid signature")
         return _envelope(0, **(body or {}))
 
+    def measure(self, request):
+        """`/measure` (GET or POST form): `action=getmeas` with `meastype` or `meastypes`,
+        `category`, `startdate`/`enddate` (epoch seconds; the last 30 days by default) and
+        `offset` for the next page while `more` is 1."""
+        params = (request.POST if request.method == "POST" else request.GET).dict()
+        account = self.bearer_account(request)
+        if account is None:
+            return _envelope(
+                _INVALID_TOKEN,
+                error="XRequestID: Not provided invalid_token: The access token provided is "
+                "invalid",
+            )
+        if params.get("action") != "getmeas":
+            return _envelope(_INVALID_PARAMS, error="Invalid Params: unknown action")
+        now = int(time.time())
+        try:
+            end = int(params.get("enddate") or now)
+            start = int(params.get("startdate") or end - _DEFAULT_DAYS * 86400)
+            offset = int(params.get("offset") or 0)
+            types = params.get("meastypes") or params.get("meastype") or ""
+            types = {int(t) for t in types.split(",") if t}
+            first, last = (datetime.fromtimestamp(t, UTC).date() for t in (start, end))
+        except (ValueError, OverflowError, OSError):
+            return _envelope(_INVALID_PARAMS, error="Invalid Params")
+        groups = []
+        if params.get("category", "1") == "1":  # 2 (user objectives): none in the sandbox
+            for day in days_between(first, last):
+                for group in measure_groups_of(account, day):
+                    measures = [m for m in group["measures"] if not types or m["type"] in types]
+                    if measures and start <= group["date"] <= end:
+                        groups.append({**group, "measures": measures})
+        groups.sort(key=lambda group: group["date"], reverse=True)
+        page = groups[offset : offset + _PAGE_GROUPS]
+        more = offset + _PAGE_GROUPS < len(groups)
+        return _envelope(
+            0,
+            updatetime=now,
+            timezone="Europe/Paris",
+            measuregrps=page,
+            more=int(more),
+            offset=offset + len(page) if more else 0,
+        )
+
     def hosts(self):
         account, api = WithingsAdapter.hosts["account"], WithingsAdapter.hosts["api"]
         return {
@@ -63,6 +173,7 @@ class WithingsEmulator(OAuthEmulator):
             api: [
                 path("v2/oauth2", exempt(self.oauth2)),
                 path("v2/signature", exempt(self.signature)),
+                path("measure", exempt(self.measure)),
             ],
         }
 
