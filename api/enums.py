@@ -10,13 +10,14 @@ Providers = StrEnum(
     "abbott_libreview freestyle_libre_ble eight_sleep withings apple_health_kit manual "
     "ihealth google_fit beurer_api beurer_ble omron omron_ble onetouch_ble accuchek_ble "
     "contour_ble dexcom dexcom_v3 hammerhead my_fitness_pal health_connect polar "
-    "cronometer kardia whoop_v2 ultrahuman my_fitness_pal_v2 map_my_fitness runkeeper",
+    "cronometer kardia whoop_v2 ultrahuman my_fitness_pal_v2 map_my_fitness runkeeper "
+    "google_health",
 )
 
 OAuthProviders = StrEnum(
     "OAuthProviders",
     "oura fitbit garmin strava wahoo ihealth withings google_fit dexcom_v3 polar "
-    "cronometer omron whoop_v2 my_fitness_pal_v2 ultrahuman runkeeper",
+    "cronometer omron whoop_v2 my_fitness_pal_v2 ultrahuman runkeeper google_health",
 )
 
 Region = StrEnum(

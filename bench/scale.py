@@ -3,14 +3,14 @@
     .venv/bin/python bench/scale.py [--sizes 1000 10000 100000] [--rate 20] [--seconds 15]
                                     [--explain]
 
-Seeds, cumulatively, 1k, 10k and 100k end users, each with a Fitbit connection (mostly
+Seeds, cumulatively, 1k, 10k and 100k end users, each with a Google Health connection (mostly
 connected, with tokens expiring over the next eight hours and the refresh task each has
 scheduled; some pending, broken or deregistered), a finished link session, a delivered webhook
 and a finished task. Then, per size:
 
 - the time of the due-work queries: the cron's `connections_due`, the task worker's next-task
   query, the webhook retries due, and a `/metrics` scrape (median of several runs);
-- refreshes per second of one task worker (`manage.py db_worker`) against the Fitbit emulator
+- refreshes per second of one task worker (`manage.py db_worker`) against the Google Health emulator
   (a second gunicorn, as a vendor is another server), and webhook deliveries per second of one
   worker (to that gunicorn's /healthz), from the tasks' own start and finish times;
 - the API's p50/p99 at a steady rate (open loop) with the workers idle, then while one works
@@ -53,12 +53,12 @@ def seed(team, start: int, stop: int) -> None:
     from connections.models import Connection
     from link.models import LinkToken
     from providers.sandbox.base import Grant, sandbox_client
-    from providers.vendors.fitbit.emulator import FitbitEmulator
+    from providers.vendors.google_health.emulator import GoogleHealthEmulator
     from teams.models import EndUser
     from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookMessage
 
     now = timezone.now()
-    emulator, client = FitbitEmulator(), sandbox_client("fitbit").client_id
+    emulator, client = GoogleHealthEmulator(), sandbox_client("google_health").client_id
     endpoint = team.webhook_endpoints.get()
     for first in range(start, stop, 5000):
         numbers = range(first, min(stop, first + 5000))
@@ -81,7 +81,7 @@ def seed(team, start: int, stop: int) -> None:
             connections.append(
                 Connection(
                     user=user,
-                    provider="fitbit",
+                    provider="google_health",
                     status=status,
                     external_user_id=f"F{n}",
                     credentials=None if status == "deregistered" else credentials,
@@ -95,7 +95,7 @@ def seed(team, start: int, stop: int) -> None:
                 token_hash=secrets.token_hex(32),
                 team=team,
                 user=user,
-                provider="fitbit",
+                provider="google_health",
                 state="success" if n % 4 else "error",
                 error_type="" if n % 4 else "provider_credential_error",
                 expires_at=now,

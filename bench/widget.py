@@ -11,7 +11,7 @@ from django.test import Client
 from providers.sandbox.base import sign
 
 LOGIN_PROVIDER = "zwift"  # password, one login call, no region
-OAUTH_PROVIDER = "fitbit"  # PKCE and Basic client auth on the code exchange
+OAUTH_PROVIDER = "google_health"  # PKCE on the code exchange
 CONNECT_NAMES = ("oauth (strava)", "password (zwift)", "email (freestyle_libre)")
 
 

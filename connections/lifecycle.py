@@ -13,7 +13,13 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from providers.errors import InvalidCredentials, PasswordExpired, ProviderError, RefreshRejected
+from providers.errors import (
+    InvalidCredentials,
+    PasswordExpired,
+    ProviderError,
+    ProviderRetired,
+    RefreshRejected,
+)
 from providers.registry import provider_adapter
 from webhooks.tasks import DEFERRED_PRIORITY
 
@@ -141,7 +147,9 @@ def connection_check_pending(*, connection_id: int) -> str:
 
 def _refresh_failed(connection: Connection, exc: ProviderError) -> str:
     rows = Connection.objects.filter(pk=connection.pk)
-    permanent = isinstance(exc, InvalidCredentials | PasswordExpired | RefreshRejected)
+    permanent = isinstance(
+        exc, InvalidCredentials | PasswordExpired | ProviderRetired | RefreshRejected
+    )
     failures = connection.refresh_failures + 1
     if not permanent and failures < MAX_TRANSIENT_FAILURES:
         # The lease doubles as "not before": nobody retries until the backoff has passed.
@@ -150,11 +158,11 @@ def _refresh_failed(connection: Connection, exc: ProviderError) -> str:
         connection_schedule(connection_id=connection.pk, run_after=retry_at)
         log.info("refresh of connection %s failed (%s); retrying", connection.pk, exc.error_type)
         return "retry"
-    # A password the vendor refuses says so; an OAuth grant that cannot be renewed is a
-    # failed refresh in Vital's taxonomy.
+    # A password the vendor refuses, or a vendor that is gone, says so; an OAuth grant that
+    # cannot be renewed is a failed refresh in Vital's taxonomy.
     error_type = (
         exc.error_type
-        if isinstance(exc, InvalidCredentials | PasswordExpired)
+        if isinstance(exc, InvalidCredentials | PasswordExpired | ProviderRetired)
         else "token_refresh_failed"
     )
     was_connected = connection.status == Connection.Status.CONNECTED

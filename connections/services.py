@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from providers.errors import ProviderError
-from providers.registry import adapter_class, provider_adapter
+from providers.registry import ADAPTERS, adapter_class, provider_adapter
 from teams.models import EndUser
 from webhooks.services import Event, webhook_send
 
@@ -99,6 +99,22 @@ def connection_deregister(*, connection: Connection) -> None:
         refresh_lease_until=None,
         updated_at=timezone.now(),
     )
+
+
+def connection_supersede(*, connection: Connection) -> None:
+    """A new connection to a vendor's successor (Google Health after Fitbit) ends the user's
+    connection to the old vendor when the successor says they are one account: its
+    `legacy_user_id` is the old connection's vendor id. The Vital user, and so the customer's
+    view of them, stays the same."""
+    legacy_id = ((connection.credentials or {}).get("extra") or {}).get("legacy_user_id")
+    replaced = [slug for slug, cls in ADAPTERS.items() if cls.successor == connection.provider]
+    if not legacy_id or not replaced:
+        return
+    old = connection.user.connections.select_related("user__team").filter(
+        provider__in=replaced, external_user_id=legacy_id
+    )
+    for previous in old.exclude(status=Connection.Status.DEREGISTERED):
+        connection_deregister(connection=previous)
 
 
 # How long a deleted user can be restored before `manage.py end_users_purge` erases it (Vital's).

@@ -19,7 +19,12 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from connections.models import Connection
-from connections.services import connection_connect, connection_save, connection_taken
+from connections.services import (
+    connection_connect,
+    connection_save,
+    connection_supersede,
+    connection_taken,
+)
 from providers.base import Connected
 from providers.errors import (
     IncorrectMfaCode,
@@ -286,6 +291,8 @@ def _connection_save(
     except IntegrityError:
         log.warning("concurrent connect of %s for user %s", provider, link_token.user_id)
         return ConnectResult.failed(provider, "token_consumed")
+    if not fields.get("pending"):
+        connection_supersede(connection=connection)
     state = "pending" if fields.get("pending") else "success"
     return ConnectResult(state=state, provider=provider, connection=connection)
 

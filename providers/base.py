@@ -90,6 +90,8 @@ class Adapter:
     checked_on: ClassVar[str]  # ISO date on which the facts were last checked against `sources`
     sources: ClassVar[tuple[str, ...]]  # where the facts come from (vendor docs, clients' code)
     note: ClassVar[str] = ""  # what a customer should know (unofficial API, what is kept, ...)
+    successor: ClassVar[str] = ""  # the slug of the vendor that replaces a retired/legacy one
+    gone_message: ClassVar[str] = ""  # told to a connection's user once the vendor is gone
     supported_resources: ClassVar[tuple[str, ...]]
     # Needs an app registered with the vendor (ours from LINK_<SLUG>_CLIENT_ID/_SECRET, or a
     # team's own): it is not offered to a production team without one.
@@ -116,7 +118,7 @@ class Adapter:
         self.base_urls = base_urls
         self.app = app
         self.redirect_uri = redirect_uri
-        self.http = HttpSession(vendor=self.slug)
+        self.http = HttpSession(vendor=self.slug, gone=self.gone_message)
 
     def url(self, host: str, path: str) -> str:
         return self.base_urls[host] + path

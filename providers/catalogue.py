@@ -23,6 +23,7 @@ class ProviderInfo:
     checked_on: str
     sources: tuple[str, ...]
     note: str
+    successor: str  # the slug that replaces this vendor, if it is retired or legacy
     supported_resources: tuple[str, ...]
     regions: tuple[str, ...]  # the Vital region codes it serves; empty: it has no regions
     requires_app: bool
@@ -44,6 +45,7 @@ def provider_info(vendor: type[Adapter]) -> ProviderInfo:
         checked_on=vendor.checked_on,
         sources=vendor.sources,
         note=vendor.note,
+        successor=vendor.successor,
         supported_resources=vendor.supported_resources,
         regions=tuple(vendor.regions),
         requires_app=vendor.requires_app,

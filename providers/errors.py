@@ -63,6 +63,18 @@ class RefreshRejected(ProviderError):
     default_message = "The provider no longer accepts this connection. Connect it again."
 
 
+class ProviderRetired(ProviderError):
+    """The vendor has switched off the service a connection used (HTTP 410 Gone): no retry or
+    new password can bring it back; the user connects the vendor's successor instead. Vital's
+    closest connection error is the provider ending the connection."""
+
+    error_type = "deregistered_per_provider"
+    default_message = (
+        "The provider has shut down the service this connection used. Connect again with the "
+        "provider's new service."
+    )
+
+
 class ProviderUnavailable(ProviderError):
     """The vendor is down, slow, rate limiting us or unreachable: worth retrying later."""
 

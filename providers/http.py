@@ -1,6 +1,7 @@
 """The one doorway for outbound vendor HTTP: a mandatory timeout, our User-Agent, and network
-failures, rate limits and server errors turned into ProviderUnavailable. 4xx answers are left to
-the adapter, because vendors put their credential and grant errors there.
+failures, rate limits and server errors turned into ProviderUnavailable, and 410 Gone (a vendor
+that switched the service off) into ProviderRetired. Other 4xx answers are left to the adapter,
+because vendors put their credential and grant errors there.
 
 The sandbox mirrors the internet by host name: the emulator of `https://api.ouraring.com/oauth/token`
 answers at `{LINK_SANDBOX_BASE_URL}/sandbox/api.ouraring.com/oauth/token`. Rewriting the host is
@@ -14,7 +15,7 @@ from django.conf import settings
 from prometheus_client import Histogram
 from requests_oauthlib import OAuth2Session
 
-from .errors import ProviderApiError, ProviderTimeout, ProviderUnavailable
+from .errors import ProviderApiError, ProviderRetired, ProviderTimeout, ProviderUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +29,11 @@ VENDOR_CALLS = Histogram(
 
 
 class _Doorway:
-    def __init__(self, *args, vendor: str = "unknown", **kwargs):
+    def __init__(self, *args, vendor: str = "unknown", gone: str = "", **kwargs):
+        """`gone`: what to tell the user if the vendor answers that the service is gone."""
         super().__init__(*args, **kwargs)
         self.vendor = vendor
+        self.gone = gone
 
     def request(
         self, method, url, *args, errors_in_5xx: bool = False, passthrough: bool = False, **kwargs
@@ -59,6 +62,9 @@ class _Doorway:
             VENDOR_CALLS.labels(self.vendor, outcome).observe(time.monotonic() - started)
         if passthrough:
             return response
+        if response.status_code == 410:
+            log.warning("provider gone (410): %s %s", method, _no_query(url))
+            raise ProviderRetired(self.gone or None)
         if response.status_code == 429:
             raise ProviderUnavailable(
                 "The provider is receiving too many requests. Please try again in a few minutes."

@@ -5,6 +5,7 @@ import logging
 import re
 from datetime import UTC, datetime
 from typing import ClassVar
+from urllib.parse import urlencode
 
 from oauthlib.oauth2.rfc6749.errors import InvalidClientError, InvalidGrantError, OAuth2Error
 from requests.auth import HTTPBasicAuth
@@ -35,6 +36,8 @@ class OAuth2Adapter(Adapter):
     exchange_method: ClassVar[str] = "POST"
     authorize_params: ClassVar[dict[str, str]] = {}
     token_params: ClassVar[dict[str, str]] = {}  # extra parameters on every token call
+    refresh_params: ClassVar[dict[str, str]] = {}  # and on refreshes only
+    refreshable: ClassVar[bool] = True  # False: no refresh tokens; an ended token means reconnect
 
     # -- connect ---------------------------------------------------------------------------
 
@@ -101,7 +104,8 @@ class OAuth2Adapter(Adapter):
         return split_scopes(token.get("scope"))
 
     def identity(self, token: dict, tokens: TokenSet) -> str:
-        """The vendor's id for the account: from the token, or from a profile call."""
+        """The vendor's id for the account: from the token, or from a profile call. It may add
+        what else the vendor says of the account to `tokens.extra`."""
         return str(token["user_id"])
 
     def compliance_hook(self, response):
@@ -124,12 +128,15 @@ class OAuth2Adapter(Adapter):
     # -- lifecycle -------------------------------------------------------------------------
 
     def refresh(self, credentials: dict) -> TokenSet:
+        if not self.refreshable:
+            raise RefreshRejected()
         previous = TokenSet.from_credentials(credentials)
         token = self._token_call(
             lambda session, auth: session.refresh_token(
                 self.url(*self.endpoint_for("token", previous.extra.get("region"))),
                 refresh_token=previous.refresh_token,
                 auth=auth,
+                body=urlencode(self.refresh_params),  # a `scope` kwarg would clash
                 **self._body_client_auth(),
                 **self.token_params,
             ),
@@ -158,6 +165,7 @@ class OAuth2Adapter(Adapter):
     def _session(self, scope: str | None = None):
         session = OAuth2HttpSession(
             vendor=self.slug,
+            gone=self.gone_message,
             client_id=self.app.client_id,
             redirect_uri=self.redirect_uri,
             scope=scope,

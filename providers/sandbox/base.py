@@ -25,11 +25,12 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, re_path
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.views.decorators.csrf import csrf_exempt
 
 from ..base import Adapter, AppCredentials
+from ..registry import oauth_redirect_uri
 
 GOOD_USER, MFA_USER, GOOD_PASSWORD, MFA_CODE = "user_good", "user_mfa", "pass_good", "123456"
 FAULTS = ("429", "500", "slow", "garbage")
@@ -166,6 +167,17 @@ class Emulator:
         return []
 
 
+class GoneEmulator(Emulator):
+    """A vendor that switched its service off: every path of every host answers 410 Gone."""
+
+    def hosts(self):
+        return {base: [re_path(r"^", exempt(_gone))] for base in self.vendor.hosts.values()}
+
+
+def _gone(request):
+    return HttpResponse("Gone", status=410, content_type="text/plain")
+
+
 class Refusal(Exception):
     """The vendor says no (RFC 6749 error names); each emulator renders it its own way."""
 
@@ -193,6 +205,9 @@ class OAuthEmulator(Emulator):
     code_ttl = 600
     access_ttl = 3600
     refresh_single_use = False  # the vendor refuses a refresh token once it has been used
+    exchange_checks_redirect_uri = True  # the code exchange must repeat the authorize redirect_uri
+    redirect_uri_optional = False  # without one, the vendor uses the app's registered redirect
+    json_bodies = False  # the token endpoint also takes JSON bodies
 
     # -- authorize + consent ---------------------------------------------------------------
 
@@ -220,24 +235,28 @@ class OAuthEmulator(Emulator):
     def _check_authorize(self, query: dict) -> str:
         if query.get("response_type") != "code":
             return "response_type must be code"
-        if not query.get("client_id") or not query.get("redirect_uri"):
-            return "client_id and redirect_uri are required"
+        if not query.get("client_id"):
+            return "client_id is required"
+        if not query.get("redirect_uri") and not self.redirect_uri_optional:
+            return "redirect_uri is required"
         if self.pkce == "required" and query.get("code_challenge_method") != "S256":
             return "PKCE with S256 is required"
         return ""
 
     def _decide(self, request, query: dict):
         back = {"state": query.get("state", "")}
+        # The sandbox registers one redirect per app: Link's own callback for this vendor.
+        redirect_uri = query.get("redirect_uri") or oauth_redirect_uri(self.vendor.slug)
         if request.POST.get("decision") != "allow":
             back["error"] = "access_denied"
-            return _redirect(query["redirect_uri"], back)
+            return _redirect(redirect_uri, back)
         requested = query.get(self.scope_param, "").split(self.scope_separator)
         granted = [s for s in request.POST.getlist("scope") if s in requested]
         fault = request.POST.get("fault", "")
         code = {
             "account": request.POST.get("account") or GOOD_USER,
             "client_id": query["client_id"],
-            "redirect_uri": query["redirect_uri"],
+            "redirect_uri": query.get("redirect_uri", ""),  # as sent, to be repeated
             "challenge": query.get("code_challenge", ""),
             "scopes": granted,
             "fault": fault,
@@ -245,7 +264,7 @@ class OAuthEmulator(Emulator):
         }
         back["code"] = sign(code, "code")
         back.update(self.redirect_extra(granted))
-        return _redirect(query["redirect_uri"], back)
+        return _redirect(redirect_uri, back)
 
     def redirect_extra(self, granted: list[str]) -> dict:
         """Vendor extras on the redirect back to the app (Strava echoes the scopes)."""
@@ -253,8 +272,14 @@ class OAuthEmulator(Emulator):
 
     # -- token endpoint --------------------------------------------------------------------
 
+    def body(self, request) -> dict:
+        """A request's parameters: its form or query, or its JSON where the vendor takes it."""
+        if self.json_bodies and request.content_type == "application/json":
+            return _request_body(request, "json") or {}
+        return (request.POST if request.method == "POST" else request.GET).dict()
+
     def token(self, request):
-        params = (request.POST if request.method == "POST" else request.GET).dict()
+        params = self.body(request)
         try:
             grant = self.redeem(request, params)
         except Refusal as refusal:
@@ -282,7 +307,8 @@ class OAuthEmulator(Emulator):
         code = unsign(params.get("code"), "code")
         if not code or code["client_id"] != client_id or code["exp"] < time.time():
             raise Refusal("invalid_grant", "Authorization code is invalid or expired")
-        if code["redirect_uri"] != params.get("redirect_uri"):
+        sent = params.get("redirect_uri", "")
+        if self.exchange_checks_redirect_uri and code["redirect_uri"] != sent:
             raise Refusal("invalid_grant", "redirect_uri does not match")
         if code["challenge"] and not _pkce_ok(params.get("code_verifier"), code["challenge"]):
             raise Refusal("invalid_grant", "code_verifier does not match")
@@ -323,12 +349,17 @@ class OAuthEmulator(Emulator):
 
     # -- resource side ---------------------------------------------------------------------
 
-    def bearer_account(self, request) -> str | None:
-        """The sandbox account behind the request's bearer token, if it is valid."""
+    def bearer_claims(self, request) -> dict | None:
+        """The claims (account, client_id, scopes) of the request's bearer token, if valid."""
         access = unsign(bearer(request), "access")
         if not access or access["exp"] < time.time() or _revoked(access):
             return None
-        return access["account"]
+        return access
+
+    def bearer_account(self, request) -> str | None:
+        """The sandbox account behind the request's bearer token, if it is valid."""
+        access = self.bearer_claims(request)
+        return access and access["account"]
 
     def profile_view(self, build):
         """A JSON profile endpoint answering `build(account)` for a valid bearer, else 401."""

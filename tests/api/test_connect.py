@@ -63,15 +63,19 @@ def test_callback_with_unknown_state_renders_a_page(client):
 
 def test_oauth_url_is_our_start_page_then_state_and_pkce(api, link_token, settings):
     settings.LINK_SANDBOX_BASE_URL = "https://sandbox.example"
-    response = api.get("/v2/link/provider/oauth/fitbit", headers={"x-vital-link-token": link_token})
+    response = api.get(
+        "/v2/link/provider/oauth/google_health", headers={"x-vital-link-token": link_token}
+    )
     assert response.status_code == 200
     url = response.json()["oauth_url"]
-    assert url.startswith(f"{settings.LINK_PUBLIC_URL}/v2/link/connect/fitbit/open?state=")
+    assert url.startswith(f"{settings.LINK_PUBLIC_URL}/v2/link/connect/google_health/open?state=")
     link_token_row = link_token_find(link_token)
     assert link_token_row.oauth_states.count() == 1
     assert link_token_row.events.filter(kind="oauth_started").exists()
     vendor = api.post(url.removeprefix(settings.LINK_PUBLIC_URL))["Location"]
-    assert vendor.startswith("https://sandbox.example/sandbox/www.fitbit.com/oauth2/authorize?")
+    assert vendor.startswith(
+        "https://sandbox.example/sandbox/accounts.google.com/o/oauth2/v2/auth?"
+    )
     assert "code_challenge_method=S256" in vendor and "state=" in vendor
 
 

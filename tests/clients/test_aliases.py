@@ -45,8 +45,8 @@ OLD_LINK_CALLS = [
     ("post", "/v2/link/provider/password/zwift", "LinkToken"),  # vital 1.1 password_provider
     ("post", "/v1/link/provider/password/zwift", "LinkToken"),  # vital 0.3, 1.1.5
     ("post", "/v2/link/provider/zwift", "LinkToken"),  # vital-node 1.x connectProvider
-    ("get", "/v2/link/provider/oauth/fitbit", "LinkToken"),  # vital 1.1 oauth_provider
-    ("get", "/v1/link/provider/oauth/fitbit", "LinkToken"),  # vital 0.3, 1.1.5
+    ("get", "/v2/link/provider/oauth/google_health", "LinkToken"),  # vital 1.1 oauth_provider
+    ("get", "/v1/link/provider/oauth/google_health", "LinkToken"),  # vital 0.3, 1.1.5
     ("post", "/v1/link/provider/email/freestyle_libre", "LinkToken"),  # vital 0.3, 1.1.5
 ]
 PASSWORD_ROUTES = [p for m, p, _ in OLD_LINK_CALLS if m == "post" and "/email/" not in p]
@@ -93,7 +93,7 @@ def test_password_connect_on_the_old_routes(sandbox, new_link_token, path):
 
 def test_the_link_token_header_wins_over_the_old_one(client, link_token):
     answer = client.get(
-        "/v2/link/provider/oauth/fitbit",
+        "/v2/link/provider/oauth/google_health",
         headers={"x-vital-link-token": link_token, "LinkToken": "stale"},
     )
     assert answer.status_code == 200 and answer.json()["oauth_url"]

@@ -124,7 +124,7 @@ def test_the_docs_calls(sdk, link_url, tls, monkeypatch):
         "success",
     )
     oauth = answers["oauth"]
-    assert oauth["slug"] == "fitbit" and oauth["oauth_url"]
+    assert oauth["slug"] == "google_health" and oauth["oauth_url"]
 
     # The end user's browser: the vendor's consent page, then back to Link.
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tls[0]))
@@ -133,12 +133,15 @@ def test_the_docs_calls(sdk, link_url, tls, monkeypatch):
     assert returned.status_code == 200 and "is connected" in returned.text
 
     managed = sdk("manage", user["user_id"])
-    assert sorted(p["slug"] for p in managed["providers"]["providers"]) == ["fitbit", "zwift"]
+    assert sorted(p["slug"] for p in managed["providers"]["providers"]) == [
+        "google_health",
+        "zwift",
+    ]
     assert managed["user"]["user_id"] == user["user_id"]
     assert [u["client_user_id"] for u in managed["users"]["users"]] == ["docs-reader"]
     email = managed["email"]
     assert (email["provider"], email["state"]) == ("freestyle_libre", "pending")
     assert managed["deregistered"] == managed["deleted"] == {"success": True}
     if managed["refreshed"] is not None:  # vital 0.3.7 and 1.1.5 have no refresh
-        assert managed["refreshed"]["in_progress_sources"] == ["fitbit"]
+        assert managed["refreshed"]["in_progress_sources"] == ["google_health"]
     assert not EndUser.objects.filter(pk=user["user_id"]).exists()

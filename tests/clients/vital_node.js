@@ -38,14 +38,14 @@ const steps = {
       client.Link.connectProvider(token.link_token, "zwift", "user_good", "no"),
     );
     const resp = await client.Link.connectProvider(token.link_token, "zwift", "user_good", "pass_good");
-    const oauthToken = await client.Link.create(user.user_id, "fitbit");
+    const oauthToken = await client.Link.create(user.user_id, "google_health");
     return {
       user,
       resolved: await client.User.resolve(clientUserId),
       token,
       wrong_password: wrong,
       password: resp,
-      oauth: await client.Link.getOAuthLink(oauthToken.link_token, "fitbit"),
+      oauth: await client.Link.getOAuthLink(oauthToken.link_token, "google_health"),
     };
   },
   async manage(userId) {

@@ -39,8 +39,8 @@ def link(client_user_id: str) -> dict:
     link_token = token["link_token"]
     wrong = refused(lambda: client.Link.password_provider(link_token, "zwift", "user_good", "no"))
     resp = client.Link.password_provider(link_token, "zwift", "user_good", "pass_good")
-    link_token = client.Link.create(user_id, "fitbit")["link_token"]
-    oauth_url = client.Link.oauth_provider(link_token, "fitbit")
+    link_token = client.Link.create(user_id, "google_health")["link_token"]
+    oauth_url = client.Link.oauth_provider(link_token, "google_health")
     return {
         "user": user,
         "resolved": client.User.resolve(client_user_id),

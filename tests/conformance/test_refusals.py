@@ -162,12 +162,12 @@ def test_metrics_is_not_a_user_id(api, end_user):
 
 
 def test_provider_values_that_vital_knows_but_link_does_not_serve(api, end_user):
-    # `polar` is one of Vital's OAuthProviders, so not a 422; Link has no adapter for it.
+    # `cronometer` is one of Vital's OAuthProviders, so not a 422; Link has no adapter for it.
     response = api.post_json(
-        "/v2/link/bulk_pause", {"provider": "polar", "user_ids": [str(uuid.uuid4())]}
+        "/v2/link/bulk_pause", {"provider": "cronometer", "user_ids": [str(uuid.uuid4())]}
     )
     assert response.status_code == 200
-    response = api.post_json("/v2/link/bulk_import", {"provider": "polar", "connections": []})
+    response = api.post_json("/v2/link/bulk_import", {"provider": "cronometer", "connections": []})
     assert (response.status_code, response.json()["detail"]["error_type"]) == (
         400,
         "INVALID_PROVIDER",

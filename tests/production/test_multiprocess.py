@@ -152,7 +152,7 @@ def test_concurrent_refreshes_spend_each_refresh_token_once(cluster_env, team):
                 f"{a}/v2/link/token", json={"user_id": str(user.pk)}, headers=key, timeout=30
             ).json()["link_token"]
             started = requests.get(
-                f"{a}/v2/link/provider/oauth/fitbit",
+                f"{a}/v2/link/provider/oauth/oura",
                 headers={"x-vital-link-token": token},
                 timeout=30,
             )
@@ -162,7 +162,7 @@ def test_concurrent_refreshes_spend_each_refresh_token_once(cluster_env, team):
             assert "is connected" in returned.text
 
         in_parallel([lambda user=user: connect(user) for user in users], threads=6)
-        # Every token about to expire; two cron runs and two task workers at once. The fitbit
+        # Every token about to expire; two cron runs and two task workers at once. The oura
         # emulator refuses a refresh token spent twice (remembered in Redis), which would
         # break the connection.
         Connection.objects.update(expires_at=timezone.now() + timedelta(minutes=1))
@@ -170,7 +170,7 @@ def test_concurrent_refreshes_spend_each_refresh_token_once(cluster_env, team):
     assert all(run.returncode == 0 for run in runs), [run.stderr for run in runs]
     refreshed = [_outcomes(run.stdout).get("refreshed", 0) for run in runs]
     assert sum(refreshed) == len(users), [run.stdout for run in runs]
-    rows = Connection.objects.filter(provider="fitbit")
+    rows = Connection.objects.filter(provider="oura")
     assert set(rows.values_list("status", flat=True)) == {"connected"}
     assert rows.filter(last_refreshed_at__isnull=True).count() == 0
     assert rows.filter(expires_at__lte=timezone.now() + timedelta(minutes=30)).count() == 0

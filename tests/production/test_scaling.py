@@ -30,13 +30,13 @@ def test_a_refresh_done_meanwhile_is_not_done_again(sandbox, new_link_token, liv
     in between is left alone (no second vendor call, no second spend of a refresh token)."""
     token = new_link_token()
     started = requests.get(
-        f"{sandbox.url}/v2/link/provider/oauth/fitbit",
+        f"{sandbox.url}/v2/link/provider/oauth/google_health",
         headers={"x-vital-link-token": token},
         timeout=10,
     )
     browser = Browser()
     browser.get(consent(started.json()["oauth_url"], browser=browser), timeout=30)
-    connection = Connection.objects.get(user=live_user, provider="fitbit")
+    connection = Connection.objects.get(user=live_user, provider="google_health")
     Connection.objects.filter(pk=connection.pk).update(expires_at=timezone.now())
     assert connection_refresh(connection_id=connection.pk) == "refreshed"  # another worker
     assert connection_due(connection_id=connection.pk) == "busy"

@@ -1,6 +1,7 @@
 """FreeStyle Libre: LibreView's status codes, its region redirect and the regional hosts."""
 
 import pytest
+import requests
 import responses
 
 from providers.base import AppCredentials
@@ -62,3 +63,30 @@ def test_real_hosts_headers_and_account_id(team):
     assert listing.request.headers["account-id"] == (
         "bb82030dbc2bcaba32a90bf2e207a84a856fc5f033b77c480836ab6f77f40f19"  # sha256("u1")
     )
+
+
+def test_app_versions_below_the_floor_are_refused(sandbox):
+    login = f"{sandbox.url}/sandbox/api-us.libreview.io/llu/auth/login"
+    body = {"email": "practice@example.com", "password": client_secret_for("practice@example.com")}
+    for version, status in (("4.12.0", 403), ("4.16.0", 200), ("4.17.1", 200)):
+        headers = {"product": "llu.ios", "version": version}
+        answer = requests.post(login, json=body, headers=headers, timeout=10)
+        assert answer.status_code == status, version
+    assert answer.json()["data"]["authTicket"]["token"]
+    old = requests.post(login, json=body, headers={**headers, "version": "4.12.0"}, timeout=10)
+    assert old.json() == {"status": 920, "data": {"minimumVersion": "4.16.0"}}
+
+
+@responses.activate
+def test_a_raised_app_version_floor_is_the_operators_problem(team, caplog):
+    team.environment = "production"
+    adapter = provider_adapter("freestyle_libre", team=team)
+    adapter.app = AppCredentials("practice@example.com", "pw")
+    responses.post(
+        "https://api-us.libreview.io/llu/auth/login",
+        json={"status": 920, "data": {"minimumVersion": "4.99.0"}},
+        status=403,
+    )
+    with pytest.raises(PracticeSignInFailed):
+        adapter.enrol(email="a@example.com", region="us")
+    assert "4.99.0" in caplog.text

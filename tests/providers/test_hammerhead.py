@@ -1,34 +1,27 @@
-"""Hammerhead: a form password grant without client id; lower-cased email; id = JWT `sub`."""
+"""Hammerhead's official OAuth: the id is the token answer's `user_id`; the user may narrow the
+scopes; deauthorizing ends the grant."""
 
-import jwt
 import pytest
-import responses
 
+from providers.errors import RefreshRejected
 from providers.registry import provider_adapter
 from providers.sandbox.base import numeric_id
+
+from .test_contract import _connections, link_token, oauth_round_trip  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_user_id_is_the_jwt_subject_and_email_is_lower_cased(sandbox, team):
+def test_the_id_is_the_token_answers_user_id_and_deauthorize_ends_it(link_token, team):  # noqa: F811
+    result = oauth_round_trip(link_token, "hammerhead")
+    assert result.connection.external_user_id == str(numeric_id("user_good"))
     adapter = provider_adapter("hammerhead", team=team)
-    connected = adapter.login(username=" USER_GOOD ", password="pass_good", region=None)
-    assert connected.external_user_id == str(numeric_id("user_good"))
+    credentials = _connections().get().credentials
+    adapter.revoke(credentials)
+    with pytest.raises(RefreshRejected):  # the refresh token died with the grant
+        adapter.refresh(credentials)
 
 
-@responses.activate
-def test_the_grant_is_form_encoded_with_no_client_id(team):
-    team.environment = "production"
-    adapter = provider_adapter("hammerhead", team=team)
-    responses.post(
-        "https://dashboard.hammerhead.io/v1/auth/token",
-        json={
-            "access_token": jwt.encode({"sub": 42}, "the vendor's key, not ours to check" * 2),
-            "refresh_token": "r",
-            "expires_in": 60,
-        },
-    )
-    assert adapter.login(username="A@B.io", password="pw", region=None).external_user_id == "42"
-    sent = responses.calls[0].request
-    assert sent.headers["Content-Type"] == "application/x-www-form-urlencoded"
-    assert sent.body == "grant_type=password&username=a%40b.io&password=pw"
+def test_without_activity_read_is_refused(link_token):  # noqa: F811
+    result = oauth_round_trip(link_token, "hammerhead", scopes=lambda offered: [])
+    assert result.error_type == "required_scopes_not_granted"

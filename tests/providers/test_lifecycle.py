@@ -56,9 +56,9 @@ def _connect_password(sandbox, team, user, provider, username="user_good") -> Co
     return result.connection
 
 
-# strava rotates, fitbit's refresh tokens are single use with Basic auth, withings wraps
-# everything in {status, body}, ihealth refreshes with a GET on its authorize URL.
-@pytest.mark.parametrize("provider", ["strava", "fitbit", "withings", "ihealth", "oura"])
+# strava rotates, google_health does not (the refresh answer has no new refresh token),
+# withings wraps everything in {status, body}, ihealth refreshes with a GET on its authorize URL.
+@pytest.mark.parametrize("provider", ["strava", "google_health", "withings", "ihealth", "oura"])
 def test_refresh_saves_the_new_tokens(sandbox, team, live_user, provider):
     connection = _connect_oauth(sandbox, team, live_user, provider)
     before = connection.credentials
@@ -132,14 +132,16 @@ def test_vendor_outage_backs_off_then_gives_up(sandbox, team, live_user, setting
 
 
 def test_a_concurrent_refresh_is_skipped_not_doubled(sandbox, team, live_user):
-    connection = _connect_oauth(sandbox, team, live_user, "fitbit")
+    connection = _connect_oauth(sandbox, team, live_user, "google_health")
     Connection.objects.filter(pk=connection.pk).update(
         refresh_lease_until=timezone.now() + timezone.timedelta(seconds=30)
     )
     assert connection_refresh(connection_id=connection.pk) == "busy"
 
 
-@pytest.mark.parametrize("provider", ["strava", "withings", "fitbit", "oura", "garmin", "wahoo"])
+@pytest.mark.parametrize(
+    "provider", ["strava", "withings", "google_health", "oura", "garmin", "wahoo"]
+)
 def test_deregister_revokes_at_the_vendor(sandbox, team, live_user, provider):
     connection = _connect_oauth(sandbox, team, live_user, provider)
     granted = connection.credentials
@@ -151,7 +153,7 @@ def test_deregister_revokes_at_the_vendor(sandbox, team, live_user, provider):
         provider_adapter(provider, team=team).refresh(granted)
 
 
-@pytest.mark.parametrize("provider", ["fitbit", "oura"])
+@pytest.mark.parametrize("provider", ["oura"])
 def test_single_use_refresh_tokens_are_spent_once(sandbox, team, live_user, provider):
     connection = _connect_oauth(sandbox, team, live_user, provider)
     adapter = provider_adapter(provider, team=team)

@@ -46,6 +46,21 @@ def test_the_password_grant_is_refused_as_at_peloton(sandbox):
     assert answer.json()["error_description"] == "Grant type 'password' not allowed for the client."
 
 
+def test_a_form_encoded_refresh_is_taken_as_auth0_takes_it(sandbox, team):
+    connected = provider_adapter("peloton", team=team).login(
+        username="user_good", password="pass_good", region=None
+    )
+    form = {
+        "grant_type": "refresh_token",
+        "client_id": peloton.CLIENT_ID,
+        "refresh_token": connected.tokens.refresh_token,
+    }
+    answer = requests.post(
+        f"{sandbox.url}/sandbox/auth.onepeloton.com/oauth/token", data=form, timeout=10
+    )
+    assert answer.status_code == 200 and answer.json()["access_token"]
+
+
 def test_a_hidden_form_pointing_elsewhere_is_not_followed(sandbox, team):
     adapter = provider_adapter("peloton", team=team)
     page = '<form action="https://evil.example/login/callback"><input type="hidden" name="a">'

@@ -9,12 +9,14 @@ from providers.base import AppCredentials
 from providers.errors import (
     InvalidCredentials,
     ProviderApiError,
+    ProviderRetired,
     RefreshRejected,
     UnsupportedRegion,
 )
 from providers.registry import ADAPTERS
 
 APP = AppCredentials("cid", "csecret")
+SCOPES = " ".join(ADAPTERS["google_health"].scopes)
 
 
 def adapter(slug):
@@ -84,31 +86,27 @@ def test_withings_invalid_params_is_a_spent_grant():
 
 
 @responses.activate
-def test_fitbit_error_list_is_read_as_rfc6749():
-    refused = {"errors": [{"errorType": "invalid_grant", "message": "Refresh token invalid"}]}
-    responses.post("https://api.fitbit.com/oauth2/token", json=refused, status=400)
-    with pytest.raises(RefreshRejected):
-        adapter("fitbit").refresh({"access_token": "a", "refresh_token": "r"})
+def test_google_health_sends_pkce_and_keeps_the_fitbit_id():
+    responses.post(
+        "https://oauth2.googleapis.com/token",
+        json={"access_token": "a", "refresh_token": "r", "expires_in": 3599, "scope": SCOPES},
+    )
+    identity = {"name": "users/me/identity", "legacyUserId": "ABC123", "healthUserId": "h-1"}
+    responses.get("https://health.googleapis.com/v4/users/me/identity", json=identity)
+    connected = adapter("google_health").finish(
+        params={"code": "c"}, code_verifier="v" * 43, region=None
+    )
+    assert "code_verifier=" in responses.calls[0].request.body
+    assert connected.external_user_id == "h-1"
+    assert connected.tokens.extra == {"legacy_user_id": "ABC123"}
 
 
 @responses.activate
-def test_fitbit_uses_basic_client_auth():
-    responses.post(
-        "https://api.fitbit.com/oauth2/token",
-        json={
-            "access_token": "a",
-            "refresh_token": "r",
-            "expires_in": 28800,
-            "scope": "activity heartrate sleep",
-            "user_id": "ABC123",
-            "token_type": "Bearer",
-        },
-    )
-    connected = adapter("fitbit").finish(params={"code": "c"}, code_verifier="v" * 43, region=None)
-    request = responses.calls[0].request
-    assert request.headers["Authorization"].startswith("Basic ")
-    assert "client_secret" not in request.body and "code_verifier=" in request.body
-    assert connected.external_user_id == "ABC123"
+def test_a_vendor_that_is_gone_says_so_and_names_the_successor():
+    responses.post("https://api.fitbit.com/oauth2/token", body="Gone", status=410)
+    with pytest.raises(ProviderRetired, match="Connect Google Health") as gone:
+        adapter("fitbit").refresh({"access_token": "a", "refresh_token": "r"})
+    assert gone.value.error_type == "deregistered_per_provider"
 
 
 @responses.activate

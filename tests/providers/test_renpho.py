@@ -37,6 +37,20 @@ def test_password_never_travels_in_clear_and_success_is_code_101(team):
     assert connected.external_user_id == "77" and connected.tokens.access_token == "tok"
 
 
+@responses.activate
+def test_a_login_without_an_end_time_and_a_string_code_connects(team):
+    team.environment = "production"
+    session = {"login": {"token": "tok", "id": "77"}}  # all the maintained clients read
+    responses.post(
+        "https://cloud.renpho.com/renpho-aggregation/user/login",
+        json={"code": "0", "msg": "success", "data": renpho.seal(session)},
+    )
+    connected = provider_adapter("renpho", team=team).login(
+        username="a@b.c", password="pw", region=None
+    )
+    assert connected.external_user_id == "77" and connected.tokens.expires_at is None
+
+
 def test_emulator_reads_the_envelope_and_refresh_logs_in_again(sandbox, team):
     adapter = provider_adapter("renpho", team=team)
     connected = adapter.login(username="user_good", password="pass_good", region=None)

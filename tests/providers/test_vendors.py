@@ -134,3 +134,17 @@ def test_an_app_setting_that_names_no_vendor_is_flagged(settings):
         "LINK_OURAA_CLIENT_ID is set, but no vendor 'ouraa' needs an app.",
         "LINK_ZWIFT_CLIENT_ID is set, but no vendor 'zwift' needs an app.",
     ]
+
+
+def test_the_readmes_provider_table_says_what_the_catalogue_says():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = {
+        m["slug"]: (m["status"], m["checked_on"])
+        for m in re.finditer(
+            r"^\| [^|]+\(`(?P<slug>\w+)`\) \| [^|]+ \| (?P<status>\w+)[^|]* "
+            r"\| (?P<checked_on>[\d-]+) \|",
+            readme,
+            re.MULTILINE,
+        )
+    }
+    assert rows == {s: (str(cls.status), cls.checked_on) for s, cls in ADAPTERS.items()}

@@ -7,13 +7,14 @@ import pytest
 from vital import Vital
 from vital.core.api_error import ApiError
 
+from providers.availability import NEVER
 from providers.registry import ADAPTERS
 from teams.services import api_key_create
 from tests.sandbox import Browser, consent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-OAUTH = [s for s, cls in ADAPTERS.items() if cls.auth_type == "oauth"]
+OAUTH = [s for s, cls in ADAPTERS.items() if cls.auth_type == "oauth" and cls.status not in NEVER]
 REDIRECT = "https://app.example.com/linked?from=sdk"
 
 

@@ -21,7 +21,7 @@ def assert_connected_once(user, provider, receiver):
 def test_oauth_callback_twice_at_once(sandbox, new_link_token, live_user, receiver):
     token = new_link_token()
     started = requests.get(
-        f"{sandbox.url}/v2/link/provider/oauth/fitbit",
+        f"{sandbox.url}/v2/link/provider/oauth/google_health",
         headers={"x-vital-link-token": token},
         timeout=10,
     )
@@ -32,7 +32,7 @@ def test_oauth_callback_twice_at_once(sandbox, new_link_token, live_user, receiv
         *[lambda: requests.get(callback, cookies=cookies, allow_redirects=False, timeout=30)] * 2
     )
     assert all(a.status_code < 500 for a in answers), [a.status_code for a in answers]
-    assert_connected_once(live_user, "fitbit", receiver)
+    assert_connected_once(live_user, "google_health", receiver)
 
 
 def _api_password(base, token):

@@ -78,7 +78,9 @@ def widget_password(client, token, vendor):
 
 def oauth_callback(client, token, vendor):
     vendor.up()  # the consent page itself works
-    started = client.get("/v2/link/provider/oauth/fitbit", headers={"x-vital-link-token": token})
+    started = client.get(
+        "/v2/link/provider/oauth/google_health", headers={"x-vital-link-token": token}
+    )
     browser = Browser()
     back = consent(started.json()["oauth_url"], browser=browser, fault=vendor.consent_fault)
     vendor.reached()

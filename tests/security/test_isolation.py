@@ -84,9 +84,9 @@ def _user(team: Team, client_user_id: str, *providers: str) -> EndUser:
 @pytest.fixture
 def world(sandbox):
     mine, my_key = _team("Acme Health")
-    alice = _user(mine, "alice", "fitbit", "zwift")
+    alice = _user(mine, "alice", "google_health", "zwift")
     theirs, _ = _team("Other Co", accent_color="#123456", disabled_providers=["oura"])
-    bob, carol = _user(theirs, "their-bob", "fitbit"), _user(theirs, "their-carol", "zwift")
+    bob, carol = _user(theirs, "their-bob", "google_health"), _user(theirs, "their-carol", "zwift")
     bob.info = {**INFO, "email": "bob@other.example"}
     bob.save(update_fields=["info"])
     bob_fitbit = bob.connections.get()
@@ -99,7 +99,10 @@ def world(sandbox):
     dave = _user(theirs, "their-dave")
     end_user_delete(user=dave)
     bulk_operation_submit(
-        team=theirs, kind=BulkOperation.Kind.HISTORICAL_PULL, provider="fitbit", items=[str(bob.pk)]
+        team=theirs,
+        kind=BulkOperation.Kind.HISTORICAL_PULL,
+        provider="google_health",
+        items=[str(bob.pk)],
     )
     return SimpleNamespace(
         mine=mine,
@@ -212,7 +215,7 @@ API = {  # "resource.operation": (method, path, body, status, what the answer sh
     "users.patch": ("patch", "/v2/user/{user}", {"fallback_time_zone": "Europe/Paris"}, 404, {}),
     "users.delete": ("delete", "/v2/user/{user}", None, 404, {}),
     "users.providers": ("get", "/v2/user/providers/{user}", None, 404, {}),
-    "users.deregister": ("delete", "/v2/user/{user}/fitbit", None, 404, {}),
+    "users.deregister": ("delete", "/v2/user/{user}/google_health", None, 404, {}),
     "users.refresh": ("post", "/v2/user/refresh/{user}", None, 404, {}),
     "users.legacy_resolve": ("get", "/v2/user/key/{client_user_id}", None, 404, {}),
     "users.undo_delete": ("post", "/v2/user/undo_delete?user_id={deleted}", None, 404, {}),
@@ -261,43 +264,43 @@ API = {  # "resource.operation": (method, path, body, status, what the answer sh
     "bulk_ops.historical_pull": (
         "post",
         "/v2/link/bulk_trigger_historical_pull",
-        {"provider": "fitbit", "user_ids": ["{user}"], "wait_for_completion": True},
+        {"provider": "google_health", "user_ids": ["{user}"], "wait_for_completion": True},
         200,
         {"user_ids_triggered": "[]"},
     ),
     "bulk_ops.historical_pull_theirs": (
         "post",
         "/v2/link/bulk_trigger_historical_pull?team_id={team}",
-        {"provider": "fitbit", "user_ids": ["{user}"]},
+        {"provider": "google_health", "user_ids": ["{user}"]},
         404,
         {},
     ),
     "bulk_ops.pause": (
         "post",
         "/v2/link/bulk_pause",
-        {"provider": "fitbit", "user_ids": ["{user}"]},
+        {"provider": "google_health", "user_ids": ["{user}"]},
         200,
         {"user_ids_paused": "[]"},
     ),
     "bulk_ops.pause_theirs": (
         "post",
         "/v2/link/bulk_pause?team_id={team}",
-        {"provider": "fitbit", "user_ids": ["{user}"]},
+        {"provider": "google_health", "user_ids": ["{user}"]},
         404,
         {},
     ),
     "bulk_ops.export": (
         "post",
         "/v2/link/bulk_export",
-        {"provider": "fitbit", "user_ids": ["{user}"]},
+        {"provider": "google_health", "user_ids": ["{user}"]},
         200,
         {"data": "[]"},
     ),
-    "bulk_ops.export_all": ("post", "/v2/link/bulk_export", {"provider": "fitbit"}, 200, {}),
+    "bulk_ops.export_all": ("post", "/v2/link/bulk_export", {"provider": "google_health"}, 200, {}),
     "bulk_ops.export_theirs": (
         "post",
         "/v2/link/bulk_export?team_id={team}",
-        {"provider": "fitbit"},
+        {"provider": "google_health"},
         404,
         {},
     ),
@@ -349,7 +352,13 @@ TOKEN = {  # "channel.step": (method, path, body, status, what the answer shows)
     "api.state": ("get", "/v2/link/state", None, 200, HOLDER),
     "api.config": ("get", "/v2/team/link/config", None, 200, {"team_name": "Other Co"}),
     "api.providers": ("get", "/v2/link/providers", None, 200, {}),
-    "api.oauth": ("get", "/v2/link/provider/oauth/fitbit", None, 200, {"slug": "fitbit"}),
+    "api.oauth": (
+        "get",
+        "/v2/link/provider/oauth/google_health",
+        None,
+        200,
+        {"slug": "google_health"},
+    ),
     "api.oauth_disabled": ("get", "/v2/link/provider/oauth/oura", None, 400, {}),
     "api.password": (
         "post",
@@ -395,8 +404,20 @@ TOKEN = {  # "channel.step": (method, path, body, status, what the answer shows)
     ),
     "widget.agreement": ("get", "/", {"token": "{token}"}, 200, {}),
     "widget.providers": ("get", "/link/providers", {"token": "{token}"}, 200, {}),
-    "widget.oauth_start": ("get", "/link/provider/fitbit/oauth", {"token": "{token}"}, 302, {}),
-    "widget.oauth_wait": ("get", "/link/provider/fitbit/wait", {"token": "{token}"}, 200, {}),
+    "widget.oauth_start": (
+        "get",
+        "/link/provider/google_health/oauth",
+        {"token": "{token}"},
+        302,
+        {},
+    ),
+    "widget.oauth_wait": (
+        "get",
+        "/link/provider/google_health/wait",
+        {"token": "{token}"},
+        200,
+        {},
+    ),
     "widget.password": (
         "post",
         "/link/provider/zwift",
@@ -438,14 +459,14 @@ def test_link_token_acts_only_on_its_own_team_and_user(world, row):
 def _their_callback(world) -> str:
     """The vendor's redirect back for a sign-in `theirs` started in their own browser."""
     link_token = LinkToken.objects.get(user=world.bob)
-    url, _, _ = oauth.oauth_start_in_browser(link_token=link_token, provider="fitbit")
+    url, _, _ = oauth.oauth_start_in_browser(link_token=link_token, provider="google_health")
     back = urlsplit(consent(url))
     return f"{back.path}?{back.query}"
 
 
 CALLBACKS = {  # the callback's provider, and whether its browser started a sign-in of its own
-    "another browser": ("fitbit", False),
-    "my own sign-in's browser": ("fitbit", True),
+    "another browser": ("google_health", False),
+    "my own sign-in's browser": ("google_health", True),
     "another provider": ("strava", False),
 }
 
@@ -453,10 +474,10 @@ CALLBACKS = {  # the callback's provider, and whether its browser started a sign
 @pytest.mark.parametrize("row", CALLBACKS)
 def test_oauth_callback_with_another_sessions_state_connects_nothing(world, row):
     provider, own_sign_in = CALLBACKS[row]
-    back = _their_callback(world).replace("/fitbit?", f"/{provider}?")
+    back = _their_callback(world).replace("/google_health?", f"/{provider}?")
     client = WidgetClient()
     if own_sign_in:
-        client.step("/link/provider/fitbit/oauth", world.my_token)
+        client.step("/link/provider/google_health/oauth", world.my_token)
     before = snapshot(world.mine, skip="LinkEvent"), snapshot(world.theirs, skip="LinkEvent")
     answer = client.get(back)
     assert answer.status_code == 200

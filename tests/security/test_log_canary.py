@@ -1,6 +1,6 @@
 """No secret in any log at any level (issue 16, item 3). A production server and its task
 worker, both at DJANGO_LOG_LEVEL=DEBUG, go through an OAuth sign-in with PKCE and Basic client
-authentication (Fitbit), a password flow with a rejected canary password and MFA, a bearer
+authentication (Google Health), a password flow with a rejected canary password and MFA, a bearer
 token from Basic credentials, webhooks and a token refresh. Afterwards none of the secrets they
 handled is anywhere in their output: our OAuth client secret, the code, the code_verifier, the
 tokens the vendor issued (before and after the refresh), a password, the API key, the bearer
@@ -100,8 +100,8 @@ def test_no_secret_in_any_log_at_debug(server, team, receiver):
     )
     assert mine.status_code == 200
 
-    # OAuth with PKCE and the client secret in a Basic header (Fitbit).
-    started = _send("GET", f"{base}/v2/link/provider/oauth/fitbit", headers=link_header())
+    # OAuth with PKCE and the client secret in a Basic header (Google Health).
+    started = _send("GET", f"{base}/v2/link/provider/oauth/google_health", headers=link_header())
     browser = Browser()
     callback = consent(started.json()["oauth_url"], browser=browser)
     code = parse_qs(urlsplit(callback).query)["code"][0]
@@ -130,14 +130,14 @@ def test_no_secret_in_any_log_at_debug(server, team, receiver):
     assert worker.returncode == 0, worker.stderr
     assert len(webhooks.requests) >= 2
     refreshed = _held_secrets()
-    assert refreshed["fitbit access_token"] != held["fitbit access_token"]
+    assert refreshed["google_health access_token"] != held["google_health access_token"]
 
     logs = server.log.read_text() + worker.stdout + worker.stderr
     assert "DEBUG webhooks.services: webhook delivery" in logs  # the run did log at DEBUG
     canaries = {
         **held,
         **{f"refreshed {name}": value for name, value in refreshed.items()},
-        "oauth client secret": sandbox_client("fitbit").client_secret,
+        "oauth client secret": sandbox_client("google_health").client_secret,
         "oauth code": code,
         "rejected password": CANARY_PASSWORD,
         "password": "pass_good",

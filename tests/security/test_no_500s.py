@@ -67,7 +67,7 @@ def sandbox_off(settings, link_token):
     [
         ("post", "/v2/link/provider/password/zwift", {"username": "u", "password": "p"}),
         ("post", "/v2/link/provider/email/freestyle_libre", {"email": "a@example.com"}),
-        ("get", "/v2/link/provider/oauth/fitbit", None),
+        ("get", "/v2/link/provider/oauth/google_health", None),
     ],
 )
 def test_a_sandbox_teams_connect_on_a_server_without_the_sandbox(

@@ -54,14 +54,14 @@ def test_flows_cross_processes(two_servers, team, live_user):
     # OAuth: started on A, the vendor's callback lands on B.
     header = token_on(a)
     oauth_url = requests.get(
-        f"{a}/v2/link/provider/oauth/fitbit", headers=header, timeout=10
+        f"{a}/v2/link/provider/oauth/google_health", headers=header, timeout=10
     ).json()["oauth_url"]
     browser = Browser()
     callback = consent(oauth_url, browser=browser)
     assert callback.startswith(b)
     returned = browser.get(callback, allow_redirects=False, timeout=30)
     assert "is connected" in returned.text, returned.text[-3000:]
-    assert _status(live_user, "fitbit") == "connected"
+    assert _status(live_user, "google_health") == "connected"
 
     # Password with MFA: the password on B, the code on A.
     header = token_on(b)

@@ -132,7 +132,7 @@ def _connect(customer: Customer, kind: str) -> tuple[str, str]:
     """Walk one kind of vendor in the customer's widget; returns (provider, expected state)."""
     widget = customer.widget
     if kind == "password":
-        _pick(widget, "Dexcom Share", "dexcom")
+        _pick(widget, "Dexcom Share", "dexcom share")  # "dexcom" finds Dexcom API v3 too
         _sign_in(widget, "user_good")
         return "dexcom", "success"
     if kind == "mfa":

@@ -19,7 +19,7 @@ _CREDENTIAL_CODES = {"AccountPasswordInvalid", "SSO_AuthenticateMaxAttemptsExcee
 # A session Share no longer knows (pydexcom signs in again on these).
 SESSION_CODES = {"SessionIdNotFound", "SessionNotValid"}
 # Vital's region codes outside the US and Japan are served by the "outside US" servers.
-_OUS = (  # noqa: SIM905 (a word list reads better than 48 quoted strings)
+OUTSIDE_US = (  # noqa: SIM905 (a word list reads better than 48 quoted strings)
     "eu de fr ca br ar cl co mx gb ie au nz nl at be bh ch cz dk eg es fi gr "
     "hr il it jo kw lb lu no om pl pt qa sa se si sk tr za in sg hk kr ph tw ous"
 ).split()
@@ -32,11 +32,15 @@ class DexcomAdapter(PasswordAdapter):
     description = "Continuous glucose readings shared through Dexcom Share."
     status = Status.LIVE
     docs_url = "https://www.dexcom.com/"
-    checked_on = "2026-11-01"
-    sources = ("https://github.com/gagebenne/pydexcom",)
+    checked_on = "2026-12-01"
+    sources = (
+        "https://github.com/gagebenne/pydexcom",
+        "https://pypi.org/project/pydexcom/",
+    )
     note = (
-        "Needs Dexcom Share enabled with at least one follower; region picks US, outside-US or "
-        "Japan servers."
+        "Unofficial: Dexcom Share, the real-time feed Dexcom's followers see (Dexcom's official "
+        "API is dexcom_v3). Needs Share enabled with at least one follower, and the publisher's "
+        "own credentials; region picks US, outside-US or Japan servers. No one-time code."
     )
     supported_resources = ("glucose",)
     hosts = {
@@ -44,7 +48,7 @@ class DexcomAdapter(PasswordAdapter):
         "ous": "https://shareous1.dexcom.com/ShareWebServices/Services",
         "jp": "https://share.dexcom.jp/ShareWebServices/Services",
     }
-    regions = {"us": "us", "jp": "jp"} | dict.fromkeys(_OUS, "ous")
+    regions = {"us": "us", "jp": "jp"} | dict.fromkeys(OUTSIDE_US, "ous")
     default_region = "us"
     stores_password = True
     # Per connection, the servers of the region it signed in to: /Publisher/….
@@ -71,7 +75,8 @@ class DexcomAdapter(PasswordAdapter):
         body = {"accountName": username, "password": password}
         account_id = self._call(host, "/General/AuthenticatePublisherAccount", body)
         tokens = self._session(host, account_id, password)
-        return Connected(external_user_id=username, tokens=tokens)
+        # The account UUID is Share's stable id: the name may be a username, email or phone.
+        return Connected(external_user_id=account_id, tokens=tokens)
 
     def refresh(self, credentials):
         extra = credentials["extra"]

@@ -1,5 +1,6 @@
 """Eight Sleep's auth-api: a JSON password grant that checks the app's client id and secret and
-answers with `userId` beside the tokens."""
+answers with `userId` beside the access token (the maintained client reads access_token,
+expires_in and userId only)."""
 
 from django.http import JsonResponse
 
@@ -14,4 +15,6 @@ class EightSleepEmulator(PasswordGrantEmulator):
 
     def tokens(self, account):
         user_id = account_id(account).replace("-", "")
-        return JsonResponse({**self.grant(account, user_id), "userId": user_id})
+        grant = self.grant(account, user_id)
+        grant.pop("refresh_token")
+        return JsonResponse({**grant, "userId": user_id})

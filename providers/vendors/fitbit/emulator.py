@@ -1,32 +1,14 @@
-"""Fitbit's OAuth server: HTTP Basic client auth, PKCE, `user_id` in the token response, and
-errors as `{"errors": [{"errorType", "message"}], "success": false}`."""
+"""Fitbit's Web API and OAuth endpoints since their shutdown on 2026-11-02: every path answers
+410 Gone (its body is not documented). `fitbit_user_id` is the id a sandbox account had at
+Fitbit, which Google Health gives back as `legacyUserId`."""
 
-from django.http import JsonResponse
-from django.urls import path
-
-from ...sandbox.base import OAuthEmulator, account_id, exempt
+from ...sandbox.base import GoneEmulator, account_id
 from .adapter import FitbitAdapter
 
 
-class FitbitEmulator(OAuthEmulator):
+def fitbit_user_id(account: str) -> str:
+    return account_id(account)[:6].upper()
+
+
+class FitbitEmulator(GoneEmulator):
     vendor = FitbitAdapter
-    refresh_single_use = True
-    access_ttl = 28800
-
-    def token_response(self, tokens, grant):
-        return JsonResponse({**tokens, "user_id": account_id(grant.account)[:6].upper()})
-
-    def refusal_response(self, refusal):
-        error = {"errorType": refusal.error, "message": refusal.description}
-        status = 401 if refusal.error == "invalid_client" else 400
-        return JsonResponse({"errors": [error], "success": False}, status=status)
-
-    def hosts(self):
-        www, api = FitbitAdapter.hosts["www"], FitbitAdapter.hosts["api"]
-        return {
-            www: [path("oauth2/authorize", exempt(self.authorize))],
-            api: [
-                path("oauth2/token", exempt(self.token)),
-                path("oauth2/revoke", self.revoke_view(lambda r: r.POST.get("token"))),
-            ],
-        }

@@ -11,14 +11,16 @@ carry the ticket and `account-id` = sha256(user id). The patient listing and its
 follow the LibreLinkUp API (`/llu/connections`); the practice API itself is undocumented."""
 
 import hashlib
+import logging
 
 from ...base import Status
 from ...email import EmailAdapter, Enrolment
 from ...errors import ProviderApiError
 from ...http import json_body
 
-HEADERS = {"product": "llu.android", "version": "4.12.0"}  # older app versions are refused
-_OK, _BAD_CREDENTIALS, _STEP_REQUIRED = 0, 2, 4
+log = logging.getLogger(__name__)
+HEADERS = {"product": "llu.android", "version": "4.16.0"}  # older app versions are refused
+_OK, _BAD_CREDENTIALS, _STEP_REQUIRED, _APP_TOO_OLD = 0, 2, 4, 920
 
 
 class PracticeSignInFailed(ProviderApiError):
@@ -37,16 +39,24 @@ class FreestyleLibreAdapter(EmailAdapter):
     description = "Glucose readings from FreeStyle Libre sensors."
     status = Status.LIVE
     docs_url = "https://pat.libreview.com/articles/link-your-account"
-    checked_on = "2026-11-01"
+    checked_on = "2026-12-01"
     sources = (
         "https://pat.libreview.com/articles/link-your-account",
-        "https://github.com/DiaKEM/libre-link-up-api-client",
-        "https://github.com/gillesvs/librelink",
+        "https://github.com/robberwick/pylibrelinkup",
+        "https://github.com/timoschlueter/nightscout-librelink-up",
+        "https://github.com/timoschlueter/nightscout-librelink-up/issues/167",
+        "https://github.com/DiaKEM/libre-link-up-api-client/issues/35",
+        "https://github.com/gillesvs/librelink/pull/45",
     )
     note = (
-        "The user gives their email and region (us, eu, sg, de, au, br, nl, fr, ca, in) and links "
-        "their LibreView account to this app's LibreView practice (My practices → Practice ID); "
-        "the connection stays pending until the practice lists them."
+        "Unofficial (the LibreLinkUp app's API). The user gives their email and region (us, eu, "
+        "sg, de, au, br, nl, fr, ca, in) and links their LibreView account to this app's "
+        "LibreView practice (My practices → Practice ID); the connection stays pending until the "
+        "practice lists them. Verified from maintained clients: the login, its region redirect, "
+        "app version 4.16.0 as the floor, the account-id header, and that /llu/connections "
+        "entries carry patientId, firstName and lastName but no email. Not verified: that a "
+        "practice sees its patients through /llu/connections, and how it can recognise the "
+        "patient who gave an email there (the sandbox lists the email; LibreView does not)."
     )
     supported_resources = ("glucose",)
     requires_app = True  # the LibreView practice account the users link to
@@ -54,8 +64,9 @@ class FreestyleLibreAdapter(EmailAdapter):
         "global": "https://api.libreview.io",
         **{
             code: f"https://api-{code}.libreview.io"
-            for code in ("us", "eu", "de", "fr", "ca", "au", "ap", "ae", "jp")
+            for code in ("us", "eu", "eu2", "de", "fr", "ca", "au", "ap", "ae", "jp", "la")
         },
+        "ru": "https://api.libreview.ru",
     }
     # Vital's regions for freestyle_libre; sg/in sit on Asia-Pacific, nl on the EU server, and
     # br on the global host, whose region redirect finds the account's server.
@@ -115,6 +126,9 @@ class FreestyleLibreAdapter(EmailAdapter):
                 "FreeStyle Libre is not available right now: LibreView asks this app's practice "
                 f"account to accept {step} first. Please try again later."
             )
+        if status == _APP_TOO_OLD:  # LibreView raised its floor (4.16.0 since 2025-10-08)
+            log.error("LibreView requires app version %s", str(data.get("minimumVersion"))[:20])
+            raise PracticeSignInFailed()
         if status != _OK:
             raise ProviderApiError()
         if data.get("redirect"):

@@ -1,7 +1,8 @@
-"""LibreView for the practice account: the JSON login on each regional host with its `status`
-codes (0 signed in, 2 wrong credentials, 4 terms to accept) and, on the global host, the region
-redirect; then the linked patients (`/llu/connections`), which need the ticket and the
-`account-id` hash.
+"""LibreView for the practice account: the JSON login on each regional host (refused below the
+app version LibreView requires) with its `status` codes (0 signed in, 2 wrong credentials, 4 terms
+to accept) and, on the global host, the region redirect; then the linked patients
+(`/llu/connections`), which need the ticket and the `account-id` hash. Answers carry every field
+the maintained client (pylibrelinkup) requires of them.
 
 The sandbox practice account is the emulator's client (`sandbox_client`); `user_terms` (with
 its client secret) has terms to accept, and the fault usernames misbehave as everywhere. A
@@ -33,6 +34,47 @@ from .adapter import FreestyleLibreAdapter
 _HOME = "eu"  # where the global host sends the sandbox practice account
 _LINKS = "providers.sandbox.freestyle_libre.links"
 _TICKET_TTL = 3600
+MINIMUM_VERSION = (4, 16, 0)  # LibreView's floor since 2025-10-08
+
+
+def _version(header: str | None) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in (header or "").split("."))
+    except ValueError:
+        return ()
+
+
+def _user(email: str, host: str, now: int) -> dict:
+    """The account part of a LibreLinkUp login answer, every field present."""
+    return {
+        "id": account_id(email),
+        "firstName": "Sandbox",
+        "lastName": "Practice",
+        "email": email,
+        "country": host.upper(),
+        "uiLanguage": "en-US",
+        "communicationLanguage": "en-US",
+        "accountType": "pat",
+        "uom": "1",
+        "dateFormat": "2",
+        "timeFormat": "2",
+        "emailDay": [1],
+        "system": {"messages": {}},
+        "details": {},
+        "twoFactor": {
+            "primaryMethod": "",
+            "primaryValue": "",
+            "secondaryMethod": "",
+            "secondaryValue": "",
+        },
+        "created": now - 86400,
+        "lastLogin": now,
+        "programs": {},
+        "dateOfBirth": 0,
+        "practices": {},
+        "devices": {},
+        "consents": {"llu": {"policyAccept": now - 86400, "touAccept": now - 86400}},
+    }
 
 
 def login(request, host: str):
@@ -41,8 +83,12 @@ def login(request, host: str):
         email, password = str(body["email"]), str(body["password"])
     except (KeyError, TypeError, ValueError):
         return JsonResponse({"status": 1, "error": {"message": "Invalid request"}})
-    if request.headers.get("product") != "llu.android" or not request.headers.get("version"):
-        return JsonResponse({"status": 920, "data": {"minimumVersion": "4.12.0"}}, status=403)
+    if (
+        request.headers.get("product") not in ("llu.android", "llu.ios")
+        or _version(request.headers.get("version")) < MINIMUM_VERSION
+    ):
+        minimum = ".".join(map(str, MINIMUM_VERSION))
+        return JsonResponse({"status": 920, "data": {"minimumVersion": minimum}}, status=403)
     if email.startswith("user_") and email[5:] in FAULTS:
         try:
             fault_raise(email[5:])
@@ -62,8 +108,12 @@ def login(request, host: str):
         {
             "status": 0,
             "data": {
-                "user": {"id": account_id(email), "email": email, "country": host.upper()},
+                "user": _user(email, host, now),
+                "messages": {"unread": 0},
+                "notifications": {"unresolved": 0},
                 "authTicket": {"token": ticket, "expires": now + _TICKET_TTL, "duration": 3600000},
+                "invitations": [],
+                "trustedDeviceToken": "",
             },
         }
     )
@@ -77,8 +127,22 @@ def connections(request, host: str):
     if request.headers.get("account-id") != expected:
         return JsonResponse({"status": 401, "message": "RequiredHeaderMissing"}, status=401)
     now = time.time()
+    # LibreLinkUp's entries carry no email: `email` is the sandbox's stand-in for however the
+    # practice is to recognise the patient (see the adapter's note).
     patients = [
-        {"patientId": account_id(email), "email": email, "firstName": "Sandbox", "lastName": "User"}
+        {
+            "id": account_id(f"connection:{email}"),
+            "patientId": account_id(email),
+            "country": host.upper(),
+            "status": 2,
+            "firstName": "Sandbox",
+            "lastName": "Patient",
+            "targetLow": 70,
+            "targetHigh": 180,
+            "uom": 1,
+            "created": int(linked_at),
+            "email": email,
+        }
         for email, linked_at in (cache.get(_LINKS) or {}).items()
         if linked_at <= now
     ]

@@ -13,13 +13,19 @@ class GarminAdapter(OAuth2Adapter):
     description = "Activities, sleep, stress and body data from Garmin Connect."
     status = Status.LIVE
     docs_url = "https://developerportal.garmin.com/developer-programs/connect-developer-api"
-    checked_on = "2026-11-01"
+    checked_on = "2026-12-01"
     sources = (
         "https://github.com/NangoHQ/nango/blob/master/packages/providers/providers.yaml",
         "https://github.com/RADAR-base/RADAR-Rest-Source-Auth",
         "https://github.com/the-momentum/open-wearables",
+        "https://github.com/the-momentum/open-wearables/issues/1117",
     )
-    note = "Uses OAuth 2.0 with PKCE; Garmin retires OAuth 1.0a on 2026-12-31."
+    note = (
+        "Uses OAuth 2.0 with PKCE; Garmin retires OAuth 1.0a on 2026-12-31. Garmin's developer "
+        "program has taken no new applicants since about 2026-06 (reported by integrators; "
+        "Garmin's own wording not found): existing apps keep working. Not checked: permissions "
+        "the user unticks later (/user/permissions)."
+    )
     supported_resources = (*ACTIVITY_RESOURCES, "stress_level", "blood_oxygen")
     hosts = {
         "connect": "https://connect.garmin.com",

@@ -12,11 +12,18 @@ class OuraAdapter(OAuth2Adapter):
     description = "Sleep, readiness and activity from the Oura Ring."
     status = Status.LIVE
     docs_url = "https://cloud.ouraring.com/v2/docs"
-    checked_on = "2026-11-01"
+    checked_on = "2026-12-01"
     sources = (
         "https://cloud.ouraring.com/docs/authentication",
+        "https://github.com/hedgertronic/oura-ring",
         "https://github.com/RADAR-base/RADAR-Rest-Source-Auth",
         "https://github.com/the-momentum/open-wearables",
+    )
+    note = (
+        "The SpO2 scope is `spo2`: Oura's OpenAPI spells it `spo2Daily`, which live tokens do "
+        "not honour (integrators read it off Oura's 401 answers). Apps registered on Oura's new "
+        "portal exchange codes at moi.ouraring.com (namespaced `extapi:` scopes); this adapter "
+        "speaks the api.ouraring.com endpoints older apps and the maintained clients use."
     )
     supported_resources = (*ACTIVITY_RESOURCES, "hrv", "body_temperature")
     hosts = {"cloud": "https://cloud.ouraring.com", "api": "https://api.ouraring.com"}

@@ -1,5 +1,7 @@
-"""Oura's OAuth server: client credentials in the body, the user id from personal_info; and one
-of its data endpoints, daily_sleep, paged with `next_token`."""
+"""Oura's OAuth server: `redirect_uri` optional (without it, the app's registered one; if sent at
+authorize, it must be sent again at the exchange), client credentials in the body, single-use
+refresh tokens, the user id from personal_info; and one of its data endpoints, daily_sleep, paged
+with `next_token`."""
 
 import uuid
 from datetime import date, timedelta
@@ -41,6 +43,7 @@ def daily_sleep_of(account: str, day: date) -> dict | None:
 class OuraEmulator(OAuthEmulator):
     vendor = OuraAdapter
     refresh_single_use = True
+    redirect_uri_optional = True
     access_ttl = 86400
 
     def daily_sleep(self, request):

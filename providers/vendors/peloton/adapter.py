@@ -30,7 +30,8 @@ AUDIENCE = "https://api.onepeloton.com/"
 SCOPE = "offline_access openid peloton-api.members:default"
 WEB_CALLBACK = "https://members.onepeloton.com/callback"
 TENANT, CONNECTION = "peloton-prod", "pelo-user-password"
-AUTH0_CLIENT = base64.b64encode(b'{"name":"auth0-spa-js","version":"2.1.3"}').decode()
+# What Peloton's hosted login page sends (peloton-to-garmin copies it), not the SPA's own value.
+AUTH0_CLIENT = base64.b64encode(b'{"name":"auth0.js-ulp","version":"9.14.3"}').decode()
 _MAX_REDIRECTS = 5
 _CREDENTIAL_CODES = {"invalid_user_password", "access_denied", "blocked_user"}
 
@@ -42,16 +43,19 @@ class PelotonAdapter(PasswordAdapter):
     description = "Classes and workouts from Peloton."
     status = Status.LIVE
     docs_url = "https://github.com/philosowaffle/peloton-to-garmin/issues/795"
-    checked_on = "2026-11-01"
+    checked_on = "2026-12-01"
     sources = (
         "https://github.com/philosowaffle/peloton-to-garmin/issues/795",
         "https://github.com/philosowaffle/peloton-to-garmin",
         "https://github.com/edwork/homeassistant-peloton-sensor/issues/112",
+        "https://github.com/justmedude/pylotoncycle",
     )
     note = (
         "Unofficial: Peloton's old /auth/login endpoint was retired in late 2025 and its Auth0 "
         "tenant refuses the password grant, so login runs Peloton's web sign-in in several steps "
-        "(with PKCE). No password is stored."
+        "(with PKCE). No password is stored. Not verified: the one-time-code step the sandbox "
+        "rehearses (Auth0 can ask for one; no maintained client handles it), and the password "
+        "grant pylotoncycle uses with another client id."
     )
     supported_resources = ("workouts", "workout_stream", "profile")
     hosts = {"auth": "https://auth.onepeloton.com", "api": "https://api.onepeloton.com"}

@@ -126,10 +126,16 @@ def resume(request):
 
 
 def token(request):
-    try:
-        body = json.loads(request.body)
-    except ValueError:
-        return _refuse("invalid_request", "Body must be JSON")
+    """Auth0 takes JSON or form bodies here (peloton-to-garmin refreshes with a form)."""
+    if request.content_type == "application/x-www-form-urlencoded":
+        body = request.POST.dict()
+    else:
+        try:
+            body = json.loads(request.body)
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return _refuse("invalid_request", "Body must be JSON")
     if body.get("client_id") != peloton.CLIENT_ID:
         return _refuse("access_denied", "Unauthorized")
     grant = body.get("grant_type")

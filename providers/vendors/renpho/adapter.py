@@ -21,8 +21,9 @@ from ...password import PasswordAdapter
 
 APP_KEY = b"ed*wijdi$h6fe3ew"  # the Renpho Health app's static AES-128 key
 APP_VERSION = "7.5.0"
-OK = 101
-REFUSED = {102, 103, 104, 401, 403}
+# `code` comes as a number or a string; maintained clients take all four as success.
+OK = {"0", "101", "200", "20000"}
+REFUSED = {"102", "103", "104", "401", "403"}
 
 
 def seal(payload: dict) -> str:
@@ -49,10 +50,12 @@ class RenphoAdapter(PasswordAdapter):
     description = "Weight and body composition from Renpho smart scales."
     status = Status.LIVE
     docs_url = "https://github.com/ra486/hacs-renpho-health"
-    checked_on = "2026-11-01"
+    checked_on = "2026-12-01"
     sources = (
         "https://github.com/ra486/hacs-renpho-health",
         "https://github.com/neilzilla/hass-renpho",
+        "https://github.com/ChocoTonic/renpho-py",
+        "https://github.com/danvaneijck/renpho-api",
     )
     note = (
         "Unofficial API of the Renpho Health app (the old Renpho app's API is retired). Signing "
@@ -81,14 +84,15 @@ class RenphoAdapter(PasswordAdapter):
         )
         data = json_body(response)
         code = data.get("code") if isinstance(data, dict) else None
-        if code != OK:
+        if str(code) not in OK:
             raise _refusal(code)
         try:
             session = unseal(data["data"])["login"]
-            expires_at = datetime.fromtimestamp(int(session["expAt"]), UTC)
+            # Maintained clients read only the token and id; an end time is a bonus.
+            expires_at = session.get("expAt") and datetime.fromtimestamp(int(session["expAt"]), UTC)
             tokens = TokenSet(
                 access_token=session["token"],
-                expires_at=expires_at,
+                expires_at=expires_at or None,
                 extra={"email": username, "password": password, "area": area},
             )
         except (KeyError, TypeError, ValueError):
@@ -104,4 +108,4 @@ class RenphoAdapter(PasswordAdapter):
 
 
 def _refusal(code) -> Exception:
-    return InvalidCredentials() if code in REFUSED else ProviderApiError()
+    return InvalidCredentials() if str(code) in REFUSED else ProviderApiError()

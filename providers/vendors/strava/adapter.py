@@ -12,11 +12,18 @@ class StravaAdapter(OAuth2Adapter):
     description = "Rides, runs and other workouts from Strava."
     status = Status.LIVE
     docs_url = "https://developers.strava.com/docs/authentication/"
-    checked_on = "2026-11-01"
+    checked_on = "2026-12-01"
     sources = (
         "https://developers.strava.com/docs/authentication/",
         "https://developers.strava.com/docs/oauth-updates/",
+        "https://communityhub.strava.com/insider-journal-9/an-update-to-our-developer-program-13428",
+        "https://github.com/stravalib/stravalib",
         "https://github.com/the-momentum/open-wearables",
+    )
+    note = (
+        "Since 2026-06-01 an app on Strava's Standard tier serves at most 10 athletes; beyond "
+        "that Strava shows 'Limit of connected athletes exceeded' on its own authorize page and "
+        "never returns to the app. Standard-tier developers need a paid Strava subscription."
     )
     supported_resources = ("workouts", "workout_stream", "profile")
     hosts = {"www": "https://www.strava.com"}

@@ -1,6 +1,7 @@
-"""Strava's OAuth server: comma scopes echoed in the redirect, `expires_at` in epoch seconds,
-and the `athlete` on the code exchange only; and one of its data endpoints, the athlete's
-activities (`/api/v3/athlete/activities`), paged with `page` and `per_page`."""
+"""Strava's OAuth server: comma scopes echoed in the redirect, no `redirect_uri` needed at the
+code exchange (stravalib sends none), `expires_at` in epoch seconds, and the `athlete` on the code
+exchange only; and one of its data endpoints, the athlete's activities
+(`/api/v3/athlete/activities`), paged with `page` and `per_page`."""
 
 import time
 from datetime import UTC, datetime, timedelta
@@ -95,6 +96,7 @@ class StravaEmulator(OAuthEmulator):
     scope_separator = ","
     pkce = "none"
     access_ttl = 21600
+    exchange_checks_redirect_uri = False
 
     def redirect_extra(self, granted):
         return {"scope": ",".join(granted)}

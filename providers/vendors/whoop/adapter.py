@@ -1,7 +1,7 @@
-"""WHOOP's legacy password login: a JSON password grant at api-7 with `issueRefresh`, answered
-with the tokens and a `user` object. Reported broken since mid-2025 and superseded by WHOOP's
-official OAuth API (`whoop_v2`); kept for existing connections. The refresh token it issues
-keeps the connection alive, so the password is never stored."""
+"""WHOOP's legacy password login (a JSON password grant at api-7 with `issueRefresh`, answered
+with the tokens and a `user` object), retired: reported broken since mid-2025, and superseded by
+WHOOP's official OAuth API (`whoop_v2`). It is offered to no one; a stored connection's next
+refresh fails and is reported as ended by the provider, pointing the user to WHOOP's API."""
 
 from ...base import Status
 from ...password import PasswordGrantAdapter
@@ -12,16 +12,23 @@ class WhoopAdapter(PasswordGrantAdapter):
     vital_id = 13
     name = "WHOOP (legacy)"
     description = "Recovery, strain and sleep from WHOOP."
-    status = Status.LEGACY
+    status = Status.RETIRED
+    successor = "whoop_v2"
+    gone_message = (
+        "WHOOP's old sign-in no longer works. Connect WHOOP again through its official API."
+    )
     docs_url = "https://developer.whoop.com/docs/developing/oauth"
-    checked_on = "2026-11-01"
+    checked_on = "2026-12-01"
     sources = (
         "https://github.com/pelo-tech/whoop-google-sheets/issues/11",
+        "https://github.com/pelo-tech/whoop-google-sheets/issues/12",
         "https://developer.whoop.com/docs/developing/oauth",
     )
     note = (
-        "Legacy password login, reported broken since mid-2025 and superseded by WHOOP's official "
-        "OAuth API (whoop_v2); prefer whoop_v2 for new connections."
+        'Retired: the legacy password login has been reported broken since mid-2025 ("Error '
+        'occurred. Undefined"); connect WHOOP through its official API instead. Not verified: '
+        "that the api-7 host no longer resolves, and that WHOOP's app moved to Cognito (both "
+        "reported, no source found); the sandbox answers 410 Gone in their place."
     )
     supported_resources = ("sleep", "workouts", "hrv", "heartrate", "activity")
     hosts = {"api": "https://api-7.whoop.com"}

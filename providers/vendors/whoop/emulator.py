@@ -1,20 +1,9 @@
-"""WHOOP's legacy api-7 login: a JSON password grant with `issueRefresh`, answered with a `user`
-object; every refusal comes as a 401."""
+"""WHOOP's legacy api-7 login, gone: every path answers 410 Gone in the sandbox (the real host
+is reported not to answer at all)."""
 
-from django.http import JsonResponse
-
-from ...sandbox.base import PasswordGrantEmulator, numeric_id
+from ...sandbox.base import GoneEmulator
 from .adapter import WhoopAdapter
 
 
-class WhoopEmulator(PasswordGrantEmulator):
+class WhoopEmulator(GoneEmulator):
     vendor = WhoopAdapter
-    app_fields = {"issueRefresh": True}
-
-    def tokens(self, account):
-        user_id = numeric_id(account)
-        user = {"id": user_id, "profile": {"userId": user_id, "username": account}}
-        return JsonResponse({**self.grant(account, str(user_id)), "user": user})
-
-    def refusal(self, error, description, status):
-        return super().refusal(error, description, 401)

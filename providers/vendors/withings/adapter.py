@@ -28,8 +28,12 @@ class WithingsAdapter(OAuth2Adapter):
         "https://developer.withings.com/developer-guide/v3/integration-guide/"
         "public-health-data-api/get-access/access-and-refresh-tokens-no-recover"
     )
-    checked_on = "2026-11-01"
-    sources = ("https://github.com/api-evangelist/withings",)
+    checked_on = "2026-12-01"
+    sources = (
+        "https://developer.withings.com/developer-guide/v3/integration-guide/public-health-data-api/get-access/access-and-refresh-tokens-no-recover",
+        "https://github.com/vangorra/python_withings_api",
+        "https://github.com/api-evangelist/withings",
+    )
     supported_resources = (
         "body",
         "weight",

@@ -19,9 +19,19 @@ class ZwiftAdapter(PasswordAdapter):
     description = "Indoor rides and runs from Zwift."
     status = Status.LIVE
     docs_url = "https://zwift.com/"
-    checked_on = "2026-11-01"
-    sources = ("https://github.com/jsmits/zwift-client",)
-    note = "Unofficial API: a Keycloak password grant with Zwift's public client id."
+    checked_on = "2026-12-01"
+    sources = (
+        "https://github.com/jsmits/zwift-client",
+        "https://github.com/rally25rs/zwift-api-wrapper",
+        "https://github.com/SauceLLC/sauce4zwift",
+    )
+    note = (
+        "Unofficial API: a Keycloak password grant with Zwift's public client id; the id is the "
+        "token's subject. Not verified: that the subject is Zwift's account id (Keycloak's "
+        "convention), the exact unauthorized_client answer, and the one-time-code step "
+        "(Keycloak's `totp`; no maintained client sends one). zwift-client (PyPI, 2018) uses an "
+        "endpoint Zwift retired, so it is no witness."
+    )
     supported_resources = ("workouts", "workout_stream", "profile")
     hosts = {"secure": "https://secure.zwift.com"}
 
@@ -34,7 +44,9 @@ class ZwiftAdapter(PasswordAdapter):
         }
         if mfa_code:
             form["totp"] = mfa_code
-        return Connected(external_user_id=username, tokens=self._token(form))
+        tokens = self._token(form)
+        # The token's subject is Zwift's id for the account; the typed name may change.
+        return Connected(external_user_id=tokens.extra["sub"], tokens=tokens)
 
     def refresh(self, credentials):
         previous = TokenSet.from_credentials(credentials)
@@ -76,6 +88,8 @@ def _keycloak_error(data: dict) -> Exception:
         return MfaRequired(method="email", hint=data.get("otp_hint", ""))
     if description == "Invalid OTP":
         return IncorrectMfaCode()
-    if data.get("error") in ("invalid_grant", "unauthorized_client"):
+    if data.get("error") == "invalid_grant":
         return InvalidCredentials()
+    if data.get("error") == "unauthorized_client":  # the realm refused the app's client id
+        return ProviderApiError("Zwift refused this app's sign-in client; the operator must act.")
     return ProviderApiError()

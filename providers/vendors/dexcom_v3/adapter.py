@@ -1,0 +1,52 @@
+"""Dexcom's official API v3: OAuth 2 on three regional hosts (US, Japan, and Europe for the rest
+of the world, as Dexcom Share's servers split it), the one scope
+`offline_access`, the client credentials in the form body and `redirect_uri` required at the
+exchange. There is no account endpoint: every data answer carries `userId`, unique per Dexcom
+account and per client app, so the id is read from `/v3/users/self/dataRange`."""
+
+from ...base import Status
+from ...oauth2 import OAuth2Adapter
+from ..dexcom.adapter import OUTSIDE_US
+
+_PATHS = {"authorize": "/v2/oauth2/login", "token": "/v2/oauth2/token"}
+
+
+class DexcomV3Adapter(OAuth2Adapter):
+    slug = "dexcom_v3"
+    vital_id = 20  # ours: Vital's numeric id for this source is not published
+    name = "Dexcom"
+    description = "Continuous glucose readings from Dexcom G6, G7 and ONE sensors."
+    status = Status.BETA
+    docs_url = "https://developer.dexcom.com/docs/dexcomv3/endpoint-overview"
+    checked_on = "2026-12-01"
+    sources = (
+        "https://developer.dexcom.com/docs/dexcomv3/endpoint-overview",
+        "https://developer.dexcom.com/docs/dexcomv3/operation/getEstimatedGlucoseValuesV3",
+        "https://developer.dexcom.com/docs/dexcom/authentication",
+        "https://github.com/api-evangelist/dexcom",
+    )
+    note = (
+        "Dexcom's official API; its data is retrospective (delayed), unlike Dexcom Share. The "
+        "account id is per app, so it differs from other apps' ids for the same user. Not "
+        "verified: whether refresh tokens rotate, PKCE, error bodies, and reading the id from "
+        "dataRange (each data answer carries it)."
+    )
+    supported_resources = ("glucose",)
+    hosts = {
+        "us": "https://api.dexcom.com",
+        "eu": "https://api.dexcom.eu",
+        "jp": "https://api.dexcom.jp",
+    }
+    regions = {"us": "us", "jp": "jp"} | dict.fromkeys(OUTSIDE_US, "eu")
+    default_region = "us"
+    scopes = ("offline_access",)
+
+    def endpoint_for(self, which, region):
+        return (self.region_host(region), _PATHS[which])
+
+    def persist(self, region):
+        return {"region": region or self.default_region}
+
+    def identity(self, token, tokens):
+        host = self.region_host(tokens.extra.get("region"))
+        return str(self.profile(host, "/v3/users/self/dataRange", tokens)["userId"])
