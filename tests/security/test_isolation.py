@@ -69,7 +69,8 @@ def _team(name: str, **settings) -> tuple[Team, str]:
     team = Team.objects.create(name=name, environment="sandbox", **settings)
     webhook_endpoint_upsert(team=team, url=f"https://{name.lower().replace(' ', '-')}.example/hook")
     ProviderApp.objects.create(team=team, provider="oura", client_id=name, client_secret="s")
-    return team, api_key_create(team=team)[0]
+    # Every scope, so that the rows reach the credentials and the proxy too.
+    return team, api_key_create(team=team, scopes=ApiKey.Scope.values)[0]
 
 
 def _user(team: Team, client_user_id: str, *providers: str) -> EndUser:
@@ -216,6 +217,20 @@ API = {  # "resource.operation": (method, path, body, status, what the answer sh
     "users.delete": ("delete", "/v2/user/{user}", None, 404, {}),
     "users.providers": ("get", "/v2/user/providers/{user}", None, 404, {}),
     "users.deregister": ("delete", "/v2/user/{user}/google_health", None, 404, {}),
+    "connections.credentials": (
+        "get",
+        "/v2/connections/{user}/google_health/credentials",
+        None,
+        404,
+        {},
+    ),
+    "connections.proxy": (
+        "get",
+        "/v2/proxy/{user}/google_health/v4/users/me/identity",
+        None,
+        404,
+        {},
+    ),
     "users.refresh": ("post", "/v2/user/refresh/{user}", None, 404, {}),
     "users.legacy_resolve": ("get", "/v2/user/key/{client_user_id}", None, 404, {}),
     "users.undo_delete": ("post", "/v2/user/undo_delete?user_id={deleted}", None, 404, {}),
