@@ -8,6 +8,8 @@ from playwright.sync_api import sync_playwright
 
 from teams.models import Team
 from teams.services import api_key_create, end_user_create
+from tests.lifecycle.receiver import Receiver
+from webhooks.services import webhook_endpoint_upsert
 
 HTMX = {"HX-Request": "true"}
 
@@ -133,3 +135,17 @@ def fresh_rate_counters():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def receiver():
+    """A real HTTP endpoint that records the webhooks it is sent."""
+    r = Receiver()
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def endpoint(team, receiver):
+    """The team's webhook endpoint, at `receiver`."""
+    return webhook_endpoint_upsert(team=team, url=receiver.url)

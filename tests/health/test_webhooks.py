@@ -11,24 +11,10 @@ from svix.webhooks import Webhook
 from health.ingest import ingest
 from health.pulls import historical_pull_schedule, pull_claim, pull_release
 from tests.conformance.strict import strict_problems
-from tests.lifecycle.receiver import Receiver
-from webhooks.services import webhook_endpoint_upsert
 
 from . import conftest as data
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver()
-    yield r
-    r.close()
-
-
-@pytest.fixture
-def endpoint(team, receiver):
-    return webhook_endpoint_upsert(team=team, url=receiver.url)
 
 
 def sdk_model(event_type: str):

@@ -23,21 +23,7 @@ from webhooks.services import (
     webhook_url_check,
 )
 
-from .receiver import Receiver
-
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver()
-    yield r
-    r.close()
-
-
-@pytest.fixture
-def endpoint(team, receiver):
-    return webhook_endpoint_upsert(team=team, url=receiver.url)
 
 
 @pytest.fixture
