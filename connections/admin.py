@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from teams.admin import BlankNamedFilter, time_column, time_shown
+from teams.admin_mixins import ReadOnly
 from teams.models import EndUser
 
 from .lifecycle import connection_refresh
@@ -106,7 +107,7 @@ class ConnectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(CredentialRead)
-class CredentialReadAdmin(admin.ModelAdmin):
+class CredentialReadAdmin(ReadOnly, admin.ModelAdmin):
     """Who was handed which connection's vendor credentials, and when (`GET …/credentials`).
     Read only: the log is the record."""
 
@@ -127,15 +128,6 @@ class CredentialReadAdmin(admin.ModelAdmin):
 
     def lookup_allowed(self, lookup, value, request):
         return lookup == "connection__id__exact" or super().lookup_allowed(lookup, value, request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(ordering="connection__user__team__name")
     def team(self, read):
@@ -162,7 +154,9 @@ class ConnectionInline(admin.TabularInline):
 
 
 @admin.register(EndUser)
-class EndUserAdmin(admin.ModelAdmin):
+class EndUserAdmin(ReadOnly, admin.ModelAdmin):
+    """End users are created, changed and deleted by the team's backend through the API."""
+
     list_display = ("client_user_id", "user_id", "team", "connections", "created_on")
     list_filter = ("team",)
     list_select_related = ("team",)
@@ -180,16 +174,6 @@ class EndUserAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
     inlines = (ConnectionInline,)
-
-    # End users are created, changed and deleted by the team's backend through the API.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(connection_count=Count("connections"))

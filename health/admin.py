@@ -5,13 +5,14 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from connections.admin import time_column
+from teams.admin import time_column
+from teams.admin_mixins import ReadOnly
 
 from .models import PullState
 
 
 @admin.register(PullState)
-class PullStateAdmin(admin.ModelAdmin):
+class PullStateAdmin(ReadOnly, admin.ModelAdmin):
     list_display = (
         "connection_link",
         "resource",
@@ -29,15 +30,6 @@ class PullStateAdmin(admin.ModelAdmin):
     ordering = ("connection", "resource")
     readonly_fields = [f.name for f in PullState._meta.fields if f.name not in ("id", "cursor")]
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="connection", ordering="connection__user__client_user_id")
     def connection_link(self, state):

@@ -5,6 +5,7 @@ from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from teams.admin import BlankNamedFilter, SecretsNotFiltered, time_column, time_shown
+from teams.admin_mixins import ReadOnly
 
 from .dashboard import link_session_timeline, task_states
 from .models import LinkEvent, LinkToken
@@ -13,7 +14,7 @@ _created = time_column("created_at", "created")
 
 
 @admin.register(LinkToken)
-class LinkSessionAdmin(SecretsNotFiltered, admin.ModelAdmin):
+class LinkSessionAdmin(ReadOnly, SecretsNotFiltered, admin.ModelAdmin):
     """Link sessions, read only, each with its timeline of events. The token is never shown
     (only its hash is stored), nor the encrypted flow state."""
 
@@ -53,15 +54,6 @@ class LinkSessionAdmin(SecretsNotFiltered, admin.ModelAdmin):
             .get_queryset(request)
             .annotate(event_count=Count("events"), last_kind=Subquery(last_kind.values("kind")[:1]))
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # the sessions are support's record of what happened
 
     @admin.display(description="user", ordering="user__client_user_id")
     def client_user_id(self, link_token):

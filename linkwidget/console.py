@@ -19,6 +19,7 @@ from link.dashboard import (
     link_funnel,
     task_queue,
 )
+from teams.admin_mixins import ReadOnly
 from teams.models import Team
 from webhooks.selectors import webhook_health
 
@@ -28,7 +29,7 @@ CONSOLE_APPS = ("teams", "link", "connections", "webhooks", "health", "django_ta
 DEFAULT_WINDOW = "7d"
 
 
-class LogEntryAdmin(admin.ModelAdmin):
+class LogEntryAdmin(ReadOnly, admin.ModelAdmin):
     """Who changed what, and when: every admin save and console action, read only."""
 
     list_display = ("action_time", "user", "action_flag", "content_type", "object_link", "change")
@@ -36,15 +37,6 @@ class LogEntryAdmin(admin.ModelAdmin):
     list_select_related = ("user", "content_type")
     search_fields = ("object_repr", "change_message", "user__username")
     date_hierarchy = "action_time"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="object", ordering="object_repr")
     def object_link(self, entry):
