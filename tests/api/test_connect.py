@@ -99,7 +99,8 @@ def test_demo_connection_is_for_sandbox_teams(api, other_api, end_user):
 def test_production_oauth_needs_an_app(other_team, settings):
     settings.LINK_OAUTH_APPS = {"oura": {"client_id": "", "client_secret": ""}}
     assert provider_availability(team=other_team)["oura"] == NotOffered.NO_APP
-    assert provider_availability(team=other_team)["zwift"] is None
+    # A live password vendor needs no app.
+    assert provider_availability(team=other_team)["dexcom"] is None
     ProviderApp.objects.create(
         team=other_team, provider="oura", client_id="id", client_secret="secret"
     )

@@ -71,6 +71,9 @@ def test_a_vendor_that_needs_an_app_waits_for_one(other_team, settings):
     assert {s for s in needing if s in LIVE} == {
         s for s, why in availability.items() if why == NotOffered.NO_APP
     }
+    other_team.enabled_providers = ["freestyle_libre"]  # a beta vendor the operator enabled
+    other_team.save()
+    assert provider_availability(team=other_team)["freestyle_libre"] == NotOffered.NO_APP
     ProviderApp.objects.create(
         team=other_team, provider="freestyle_libre", client_id="practice@x", client_secret="pw"
     )

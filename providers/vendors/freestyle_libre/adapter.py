@@ -37,7 +37,7 @@ class FreestyleLibreAdapter(EmailAdapter):
     vital_id = 17
     name = "FreeStyle Libre"
     description = "Glucose readings from FreeStyle Libre sensors."
-    status = Status.LIVE
+    status = Status.BETA
     docs_url = "https://pat.libreview.com/articles/link-your-account"
     checked_on = "2026-12-01"
     sources = (

@@ -41,7 +41,7 @@ class PelotonAdapter(PasswordAdapter):
     vital_id = 10
     name = "Peloton"
     description = "Classes and workouts from Peloton."
-    status = Status.LIVE
+    status = Status.BETA
     docs_url = "https://github.com/philosowaffle/peloton-to-garmin/issues/795"
     checked_on = "2026-12-01"
     sources = (

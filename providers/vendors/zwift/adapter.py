@@ -17,7 +17,7 @@ class ZwiftAdapter(PasswordAdapter):
     vital_id = 9
     name = "Zwift"
     description = "Indoor rides and runs from Zwift."
-    status = Status.LIVE
+    status = Status.BETA
     docs_url = "https://zwift.com/"
     checked_on = "2026-12-01"
     sources = (
