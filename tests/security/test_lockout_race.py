@@ -87,9 +87,15 @@ def test_concurrent_wrong_codes_cannot_pass_the_limit(
     assert all(a.status_code < 500 for a in answers), [a.status_code for a in answers]
     assert 1 <= len(vendor_posts) <= settings.LINK_MAX_REJECTED_ATTEMPTS
 
+    burst = len(vendor_posts)
     late = _code(sandbox.url, token, "123456")()
-    assert late.json()["state"] != "success"
-    assert not Connection.objects.filter(user=live_user).exists()
+    # Every code the vendor sees, the late one included, is within the limit. A request that
+    # finds the code step taken by another is refused without using an attempt, so the burst
+    # may leave one: then the right code still connects, as it should.
+    assert len(vendor_posts) <= settings.LINK_MAX_REJECTED_ATTEMPTS
+    if burst == settings.LINK_MAX_REJECTED_ATTEMPTS:
+        assert late.json()["state"] != "success"
+        assert not Connection.objects.filter(user=live_user).exists()
 
 
 def test_attempts_the_vendor_did_not_reject_are_given_back(sandbox, new_link_token, settings):
