@@ -56,7 +56,7 @@ def seed(days: int):
 
 
 def day_pages(first: datetime, days: int, shift: float = 0.0) -> list[list]:
-    from health.ingest import SampleRecord
+    from providers.data import SampleRecord
 
     return [
         [

@@ -1,19 +1,18 @@
 """Putting vendor-neutral records into the store: `ingest(connection=, resource=, records=)`.
 
-A vendor pull converts what it fetched into records in Vital's units (health.resources) and
-hands them over a batch at a time (one vendor page). Each batch is checked whole first: a bad
-record refuses the batch with an error naming it, and nothing of it is stored. Then, in one
-short transaction, the batch is compared with what the store holds: new keys are created,
-changed values updated, identical ones left alone, so a re-pull changes nothing and sends
-nothing (Vital: "compares [fetched data] against what we have already ingested, and sends out
-the differences"). The writes are bulk upserts on the natural keys, and the data webhooks go
-out once the transaction commits."""
+A vendor pull converts what it fetched into records (providers.data's SampleRecord and
+SummaryRecord) in Vital's units (health.resources) and hands them over a batch at a time (one
+vendor page). Each batch is checked whole first: a bad record refuses the batch with an error
+naming it, and nothing of it is stored. Then, in one short transaction, the batch is compared
+with what the store holds: new keys are created, changed values updated, identical ones left
+alone, so a re-pull changes nothing and sends nothing (Vital: "compares [fetched data] against
+what we have already ingested, and sends out the differences"). The writes are bulk upserts on
+the natural keys, and the data webhooks go out once the transaction commits."""
 
 import math
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -35,31 +34,6 @@ _SUMMARY_NAMESPACE = uuid.UUID("3f0c1d52-8a4e-4f4b-9a57-2b8e0f6c1a90")
 
 class InvalidRecords(ValueError):
     """A batch refused whole; the message names the record and what is wrong with it."""
-
-
-@dataclass(frozen=True, slots=True)
-class SampleRecord:
-    """One time series sample, in the series' unit (health.resources.SERIES)."""
-
-    timestamp: datetime  # aware; the start of an interval sample
-    value: float  # systolic, for blood pressure
-    end: datetime | None = None  # interval series only
-    diastolic: float | None = None  # blood pressure only
-    timezone_offset: int | None = None  # seconds east of UTC; None: unknown
-    source_type: str = "unknown"  # Vital's source type: ring, watch, scale, automatic…
-    device_id: str = ""
-
-
-@dataclass(frozen=True)
-class SummaryRecord:
-    """One summary: the fields of Vital's model of it (by its names, in its units), the
-    vendor's id of it, and the vendor's own JSON."""
-
-    provider_id: str  # the vendor's sleep or workout id, or the day, or the measurement
-    fields: dict[str, Any]
-    raw: dict = field(default_factory=dict)
-    source_type: str = "unknown"
-    device_id: str = ""
 
 
 @dataclass(frozen=True)

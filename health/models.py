@@ -249,6 +249,10 @@ class PullState(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     created_count = models.PositiveBigIntegerField("created", default=0)  # *.created events
     updated_count = models.PositiveBigIntegerField("updated", default=0)
+    # Incremental pulls have read the vendor up to here; the next starts a little before it
+    # (providers.data.VendorData.revision) and is due at next_pull_at.
+    pulled_until = models.DateTimeField(null=True, blank=True)
+    next_pull_at = models.DateTimeField(null=True, blank=True, db_index=True)
     oldest_data = models.DateTimeField(null=True, blank=True)
     newest_data = models.DateTimeField(null=True, blank=True)
     historical_status = models.CharField(

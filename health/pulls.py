@@ -7,6 +7,8 @@ got to and how it went, and a historical backfill's progress, which ends with Vi
     if state:  # else another worker has it
         ... fetch a page, ingest(connection=c, resource="sleep", records=..., historical=True)
         pull_release(state=state, cursor=next_cursor)  # or error="…"
+
+health.pulling runs the pulls with it.
 """
 
 from datetime import datetime, timedelta
@@ -43,6 +45,7 @@ def historical_pull_schedule(
                 "historical_ended_at": None,
                 "historical_days_with_data": None,
                 "historical_error": "",
+                "cursor": "",
             },
         )
 
@@ -59,7 +62,9 @@ def pull_claim(
     free = Q(lease_until__isnull=True) | Q(lease_until__lte=now)
     fields = {"lease_until": now + LEASE, "last_attempt_at": now}
     if historical:
-        fields.update(historical_status=Historical.IN_PROGRESS, historical_started_at=now)
+        fields["historical_status"] = Historical.IN_PROGRESS
+        if state.historical_status == Historical.SCHEDULED:  # not a resumed one
+            fields["historical_started_at"] = now
     if not PullState.objects.filter(free, pk=state.pk).update(**fields):
         return None
     state.refresh_from_db()
@@ -72,16 +77,25 @@ def pull_release(
     cursor: str | None = None,
     error: str = "",
     error_details: str = "unexpected_error",
+    retry_at: datetime | None = None,
+    next_pull_at: datetime | None = None,
 ) -> None:
     """Record how the pull went (`error`: what failed, for the console) and free the
-    resource. If it was the backfill, the backfill is over: on success the customer is told.
-    `error_details` is Vital's HistoricalPullRetriableErrorDetails or …NonRetriable…."""
+    resource. If it was the backfill, the backfill is over, unless it is to be tried again at
+    `retry_at` (it is `retrying` till then); on success the customer is told.
+    `error_details` is Vital's HistoricalPullRetriableErrorDetails or …NonRetriable….
+    `next_pull_at`: when the next incremental pull is due."""
     state.lease_until = None
     state.last_status = PullState.Status.FAILURE if error else PullState.Status.SUCCESS
     state.last_error = error[:300]
     if cursor is not None:
         state.cursor = cursor
+    if next_pull_at is not None or retry_at is not None:
+        state.next_pull_at = retry_at or next_pull_at
     backfill = state.historical_status == Historical.IN_PROGRESS
+    if backfill and retry_at is not None:
+        state.historical_status = Historical.RETRYING
+        backfill = False
     if backfill:
         state.historical_status = Historical.FAILURE if error else Historical.SUCCESS
         state.historical_ended_at = timezone.now()

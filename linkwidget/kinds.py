@@ -56,6 +56,8 @@ STACKS = {
         _HTMX,
         "django.middleware.csrf.CsrfViewMiddleware",
     ],
+    # Vendors' notifications of new data (health.push): no cookie, form or person.
+    "push": [_NUL, _COMMON],
     # A fixed script, cached by browsers: nothing to limit or translate.
     "embed": [_COMMON],
     "sandbox": [_NUL, _PAGES_LIMITED, _COMMON],
@@ -78,6 +80,8 @@ def kind_of(path: str) -> str:
         return "embed"
     if path.startswith("/sandbox/"):
         return "sandbox"
+    if path.startswith("/push/"):
+        return "push"
     if path.startswith("/admin/"):
         return "console"
     return "site"

@@ -65,6 +65,12 @@ LINK_PROVIDER_TIMEOUT_SECONDS = env.float("LINK_PROVIDER_TIMEOUT_SECONDS", defau
 LINK_OAUTH_STATE_TTL_MINUTES = env.int("LINK_OAUTH_STATE_TTL_MINUTES", default=15)
 # The credentials endpoint refreshes first a token that expires within this many seconds.
 LINK_CREDENTIALS_MIN_TTL_SECONDS = env.int("LINK_CREDENTIALS_MIN_TTL_SECONDS", default=300)
+# Health data pulls (health/pulling.py): a new connection's history this many days back; then
+# new data every LINK_PULL_EVERY_MINUTES from vendors that do not push, and a daily pull as a
+# safety net from those that do.
+LINK_BACKFILL_DAYS = env.int("LINK_BACKFILL_DAYS", default=30)
+LINK_PULL_EVERY_MINUTES = env.int("LINK_PULL_EVERY_MINUTES", default=60)
+LINK_PULL_PUSHED_MINUTES = env.int("LINK_PULL_PUSHED_MINUTES", default=1440)
 # Our apps registered with vendors, read for any vendor name from LINK_<VENDOR>_CLIENT_ID and
 # LINK_<VENDOR>_CLIENT_SECRET (the vendors that need one say so: `requires_app`); a team may bring
 # its own (teams.ProviderApp). A vendor that needs an app and has none is not offered to

@@ -11,6 +11,7 @@ urlpatterns = [
     # The widget: its root "/" (before the API's, which ninja claims as its index), /link/…,
     # /initialize.js and /demo/; exact paths, so nothing under /v2/ or /docs is shadowed.
     path("", include("link.urls")),
+    path("", include("health.urls")),  # /push/<provider>: vendors' notifications of new data
     path("", api.urls),
 ]
 

@@ -81,6 +81,19 @@ class ProviderUnavailable(ProviderError):
     default_message = "The provider is not responding right now. Please try again in a few minutes."
 
 
+class ProviderRateLimited(ProviderUnavailable):
+    """The vendor answered 429: come back after `retry_after` seconds (its Retry-After, or a
+    minute when it did not say)."""
+
+    default_message = (
+        "The provider is receiving too many requests. Please try again in a few minutes."
+    )
+
+    def __init__(self, retry_after: int = 60):
+        super().__init__()
+        self.retry_after = retry_after
+
+
 class ProviderTimeout(ProviderUnavailable):
     default_message = "The provider took too long to answer. Please try again in a few minutes."
 

@@ -15,7 +15,13 @@ from django.conf import settings
 from prometheus_client import Histogram
 from requests_oauthlib import OAuth2Session
 
-from .errors import ProviderApiError, ProviderRetired, ProviderTimeout, ProviderUnavailable
+from .errors import (
+    ProviderApiError,
+    ProviderRateLimited,
+    ProviderRetired,
+    ProviderTimeout,
+    ProviderUnavailable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,9 +72,7 @@ class _Doorway:
             log.warning("provider gone (410): %s %s", method, _no_query(url))
             raise ProviderRetired(self.gone or None)
         if response.status_code == 429:
-            raise ProviderUnavailable(
-                "The provider is receiving too many requests. Please try again in a few minutes."
-            )
+            raise ProviderRateLimited(_retry_after(response))
         if response.status_code >= 500 and not (errors_in_5xx and _is_json(response)):
             log.warning("provider %s: %s %s", response.status_code, method, _no_query(url))
             raise ProviderUnavailable()
@@ -88,6 +92,16 @@ def sandbox_url(url: str) -> str:
 
 def _is_json(response: requests.Response) -> bool:
     return response.headers.get("Content-Type", "").startswith("application/json")
+
+
+def _retry_after(response: requests.Response) -> int:
+    """Seconds to wait, from a 429's Retry-After (seconds; a date is taken as a minute), or
+    Strava's and others' silence taken as a minute; at least a second, at most an hour."""
+    try:
+        seconds = int(response.headers.get("Retry-After", "60"))
+    except ValueError:
+        seconds = 60
+    return min(max(seconds, 1), 3600)
 
 
 def _no_query(url: str) -> str:

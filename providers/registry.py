@@ -4,12 +4,14 @@ routes, the apps vendors need and what each team is offered all derive from this
 
 import pkgutil
 from importlib import import_module
+from importlib.util import find_spec
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from . import vendors
 from .base import Adapter, AppCredentials
+from .data import VendorData
 from .errors import ProviderUnavailable
 from .http import sandbox_url
 
@@ -41,6 +43,14 @@ ADAPTERS: dict[str, type[Adapter]] = dict(
 )
 
 
+# The vendors whose data Link pulls: those whose folder has a data.py.
+DATA_READERS: dict[str, type[VendorData]] = {
+    slug: vendor_class(slug, "data", VendorData)
+    for slug in ADAPTERS
+    if find_spec(f"{vendors.__name__}.{slug}.data")
+}
+
+
 def adapter_class(slug: str) -> type[Adapter] | None:
     return ADAPTERS.get(slug)
 
@@ -60,6 +70,22 @@ def provider_app(slug: str, *, team) -> AppCredentials | None:
     if own is not None:
         return AppCredentials(own.client_id, own.client_secret)
     return configured_app(slug)
+
+
+def push_apps(slug: str) -> list[AppCredentials]:
+    """Every app of a vendor whose secret may sign its push notifications: the operator's, the
+    teams' own, and the sandbox emulator's while the sandbox is on. A notification names a vendor
+    user, not an app."""
+    from teams.models import ProviderApp
+
+    apps = [configured_app(slug)]
+    own = ProviderApp.objects.filter(provider=slug, enabled=True)
+    apps += [AppCredentials(a.client_id, a.client_secret) for a in own]
+    if settings.LINK_SANDBOX_ENABLED:
+        from .sandbox.base import sandbox_client
+
+        apps.append(sandbox_client(slug))
+    return [app for app in apps if app is not None]
 
 
 def configured_app(slug: str) -> AppCredentials | None:

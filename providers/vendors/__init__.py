@@ -5,6 +5,8 @@
   docs URL, sources, checked-on date, resources, regions, whether it needs an app);
 - `emulator.py`: one Emulator (providers.sandbox.base) that answers like the vendor's hosts, for
   sandbox teams and tests; sandbox accounts and faults live here, never in the adapter;
+- `data.py` (vendors whose data Link pulls): one VendorData (providers.data) that reads the
+  vendor's data API a page at a time into Vital's records, and its push notifications if any;
 - `logo.svg`: served as the static file providers/<slug>.svg;
 - `__init__.py`: empty.
 

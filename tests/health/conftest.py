@@ -8,7 +8,8 @@ from types import SimpleNamespace
 import pytest
 
 from connections.models import Connection
-from health.ingest import SampleRecord, SummaryRecord, ingest
+from health.ingest import ingest
+from providers.data import SampleRecord, SummaryRecord
 from teams.services import end_user_create
 
 DAYS = [date(2026, 11, 1) + timedelta(days=n) for n in range(7)]

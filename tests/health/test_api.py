@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from health.ingest import SampleRecord, ingest
+from health.ingest import ingest
 from health.models import Sleep, Workout
 from health.resources import SERIES
+from providers.data import SampleRecord
 
 from .conftest import DAYS
 

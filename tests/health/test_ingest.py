@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from vital.types import ClientFacingHeartrateChanged, ClientFacingSleepChanged
 
-from health.ingest import Ingested, InvalidRecords, SampleRecord, SummaryRecord, ingest
+from health.ingest import Ingested, InvalidRecords, ingest
 from health.models import SUMMARY_MODELS, PullState, Sample, Sleep, Source
+from providers.data import SampleRecord, SummaryRecord
 from teams.models import EndUser
 from tests.conformance.strict import strict_problems
 from webhooks.models import WebhookMessage

@@ -10,12 +10,13 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import Resolver404, resolve
 
+from health.resources import RESOURCES
 from providers.apps import check_configured_apps
 from providers.base import Status
 from providers.http import sandbox_path, sandbox_url
 from providers.logos import VENDORS_DIR, logo_file, logo_path
 from providers.oauth2 import OAuth2Adapter
-from providers.registry import ADAPTERS
+from providers.registry import ADAPTERS, DATA_READERS
 from providers.sandbox.urls import EMULATORS, urlpatterns
 
 SLUGS = sorted(ADAPTERS)
@@ -33,7 +34,15 @@ def test_every_folder_is_a_vendor_and_every_vendor_a_folder():
 @pytest.mark.parametrize("slug", SLUGS)
 def test_the_folder_holds_exactly_the_vendor(slug):
     files = {p.name for p in (VENDORS_DIR / slug).iterdir() if p.name != "__pycache__"}
-    assert files == FOLDER
+    assert files - {"data.py"} == FOLDER
+    assert ("data.py" in files) == (slug in DATA_READERS)
+
+
+@pytest.mark.parametrize("slug", sorted(DATA_READERS))
+def test_a_reader_pulls_resources_its_vendor_offers(slug):
+    pulled = set(DATA_READERS[slug].resources)
+    assert pulled and pulled <= set(RESOURCES)
+    assert pulled <= set(ADAPTERS[slug].supported_resources)
 
 
 @pytest.mark.parametrize("slug", SLUGS)
