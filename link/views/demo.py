@@ -10,10 +10,12 @@ from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from connections.models import Connection
 from connections.selectors import VISIBLE_STATUSES
+from health.selectors import week_of
 from link.services import RedirectNotAllowed, link_token_create, link_web_url
 from providers.catalogue import CATALOGUE
 from teams.models import EndUser, Team
@@ -56,6 +58,7 @@ def demo(request, team):
     )
     context = {
         "user": user,
+        "week": _week_chart(user) if user else None,
         "connections": connections,
         "returned": {k: request.GET[k] for k in _REDIRECT_PARAMS if k in request.GET},
         "providers": CATALOGUE.values(),
@@ -65,6 +68,40 @@ def demo(request, team):
     # The widget's popup must keep this page as its opener (see the README's headers table).
     response["Cross-Origin-Opener-Policy"] = "same-origin-allow-popups"
     return response
+
+
+# The chart's drawing height, in its SVG units.
+_CHART_HEIGHT = 60
+
+
+def _scaled(value, top) -> int:
+    return round(_CHART_HEIGHT * value / top) if value and top else 0
+
+
+def _week_chart(user: EndUser) -> dict | None:
+    """The last seven days of the user's sleep, steps and heart rate, as bar heights for the
+    page's inline SVG (no script, no CDN; drawn upwards from the baseline), or None before any data is pulled. The demo's backend
+    reads Link's store directly; a customer's would call the data API."""
+    week = week_of(user.pk, timezone.now().date())
+    if not any(d.sleep_hours or d.steps or d.heartrate_avg for d in week):
+        return None
+    most_sleep = max([d.sleep_hours or 0 for d in week] + [10])
+    most_steps = max(d.steps or 0 for d in week)
+    top_hr = max([d.heartrate_max or 0 for d in week] + [120])
+    days = [
+        {
+            "day": d,
+            "x": 6 + 20 * n,
+            "sleep": _scaled(d.sleep_hours, most_sleep),
+            "steps": _scaled(d.steps, most_steps),
+            # A range bar from the lowest to the highest beat, the mean marked.
+            "hr_low": _scaled(d.heartrate_min, top_hr),
+            "hr_span": _scaled((d.heartrate_max or 0) - (d.heartrate_min or 0), top_hr),
+            "hr_avg": _scaled(d.heartrate_avg, top_hr),
+        }
+        for n, d in enumerate(week)
+    ]
+    return {"days": days, "height": _CHART_HEIGHT}
 
 
 @require_POST

@@ -7,12 +7,17 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 from django.test import override_settings
+from django.utils import timezone
 
+from connections.models import Connection
+from health.ingest import ingest
 from link.models import LinkToken
+from providers.data import SampleRecord, SummaryRecord
 from teams.models import EndUser, Team
 from tests.processes import ROOT, free_port, manage, production_env
 
@@ -40,6 +45,41 @@ def test_connecting_makes_one_user_per_visitor_and_a_session_per_connect(client,
     client.post("/demo/new-user")
     client.post("/demo/connect", {"mode": "popup"})
     assert EndUser.objects.count() == 2
+
+
+def test_the_week_chart_shows_what_was_pulled(client, demo_team):
+    """Sleep and steps by the user's day (an activity's steps win over the samples'), heart
+    rate's range by UTC day; days without data say so. No chart before any data."""
+    client.post("/demo/connect", {"mode": "iframe"})
+    user = EndUser.objects.get()
+    assert 'id="week"' not in client.get("/demo/").content.decode()
+    connection = Connection.objects.create(
+        user=user, provider="oura", status="connected", external_user_id="oura-1"
+    )
+    today = timezone.now().date()
+    yesterday = today - timedelta(days=1)
+    noon = datetime(yesterday.year, yesterday.month, yesterday.day, 12, tzinfo=UTC)
+    night = {"bedtime_start": noon - timedelta(hours=14), "bedtime_stop": noon - timedelta(hours=5)}
+    sleep = {"calendar_date": yesterday, "type": "long_sleep", "duration": 32400, "total": 27000}
+    sleep |= {"awake": 5400, "light": 14000, "rem": 6500, "deep": 6500, **night}
+    ingest(connection=connection, resource="sleep", records=[SummaryRecord("s1", sleep)])
+    ingest(
+        connection=connection,
+        resource="activity",
+        records=[SummaryRecord(str(today), {"calendar_date": today, "steps": 4321})],
+    )
+    steps = [SampleRecord(noon, 1000, end=noon + timedelta(minutes=5))]
+    ingest(connection=connection, resource="steps", records=steps)
+    beats = [SampleRecord(noon + timedelta(minutes=m), bpm) for m, bpm in enumerate((50, 61, 90))]
+    ingest(connection=connection, resource="heartrate", records=beats)
+
+    page = client.get("/demo/").content.decode()
+    rows = dict(re.findall(r'<tr data-day="([\d-]+)">(.*?)</tr>', page))
+    assert len(rows) == 7 and max(rows) == today.isoformat()
+    cells = lambda day: re.findall(r"<td data-\w+>(.*?)</td>", rows[day.isoformat()])  # noqa: E731
+    assert cells(yesterday) == ["7.5", "1000", "50 to 90 (mean 67)"]
+    assert cells(today) == ["none", "4321", "none"]
+    assert cells(today - timedelta(days=6)) == ["none", "none", "none"]
 
 
 @override_settings(LINK_DEMO_ENABLED=False)
