@@ -18,6 +18,7 @@ from connections.services import (
     end_user_undo_delete,
 )
 from connections.tasks import connection_refresh_task
+from health.pulling import pulls_enqueue
 from link.services import link_token_create, link_web_url
 from providers.catalogue import provider_get
 from teams.models import EndUser
@@ -196,9 +197,9 @@ class RefreshQuery(Schema):
 )
 def user_refresh(request, user_id: UUID, query: Query[RefreshQuery]):
     """Refresh every connection of the user in the background, waiting up to `timeout`
-    seconds: 200 when all are done, 202 with the rest in `in_progress_sources`. A source is a
-    provider slug (Link refreshes credentials; it pulls no data yet). A user with no
-    connection answers 400, as Vital does."""
+    seconds: 200 when all are done, 202 with the rest in `in_progress_sources`; then pull what
+    is new from each (not waited for). A source is a provider slug. A user with no connection
+    answers 400, as Vital does."""
     user = _get_user(request, user_id)
     connections = visible_connections(user.connections.all())
     if not connections:
@@ -212,6 +213,8 @@ def user_refresh(request, user_id: UUID, query: Query[RefreshQuery]):
             },
         )
     results = {c.provider: connection_refresh_task.enqueue(c.pk) for c in connections}
+    for connection in connections:  # then what is new, in the background
+        pulls_enqueue(connection_id=connection.pk)
 
     def finished() -> bool:
         for result in results.values():

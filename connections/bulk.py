@@ -14,6 +14,7 @@ from .events import connection_created_emit
 from .lifecycle import connection_schedule_next
 from .models import BulkOperation, Connection
 from .services import connection_save
+from .signals import history_wanted_send
 
 # Vital's `expires_at` for a token that never expires (OAuth 1.0 providers such as Garmin's).
 NEVER_EXPIRES = 2147483647
@@ -89,11 +90,13 @@ def _import_one(*, team: Team, provider: str, item: dict) -> bool:
 
 
 def _historical_pull_one(*, team: Team, provider: str, item: str) -> bool:
-    """Record the request for a live connection. Link pulls no health data yet, so there is
-    nothing more to do; the data API will take these up."""
-    return Connection.objects.filter(
+    """Pull a live connection's history again (the health app hears history_wanted)."""
+    connection = Connection.objects.filter(
         user__team=team, user_id=item, provider=provider, status__in=_LIVE
-    ).exists()
+    ).first()
+    if connection is not None:
+        history_wanted_send(connection=connection)
+    return connection is not None
 
 
 def bulk_pause(*, team: Team, provider: str, user_ids: list) -> tuple[list[str], list[str]]:

@@ -25,7 +25,7 @@ from webhooks.tasks import DEFERRED_PRIORITY
 
 from .events import connection_created_emit, connection_error_emit
 from .models import HEALTHY, Connection
-from .signals import connection_ready_send
+from .signals import history_wanted_send
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def connection_check_pending(*, connection_id: int) -> str:
         )
         connection.refresh_from_db()
         connection_created_emit(connection=connection)
-        connection_ready_send(connection=connection)
+        history_wanted_send(connection=connection)
         return "connected"
     if timezone.now() - connection.created_on > timedelta(days=settings.LINK_PENDING_DAYS):
         rows.update(

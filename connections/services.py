@@ -13,7 +13,7 @@ from webhooks.services import Event, webhook_send
 from .events import connection_created_event
 from .lifecycle import connection_schedule_next
 from .models import HEALTHY, Connection
-from .signals import connection_ready_send
+from .signals import history_wanted_send
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def connection_connect(*, also_send: Sequence[Event] = (), **fields) -> Connecti
     webhook_send(team=connection.user.team, events=[*created, *also_send])
     connection_schedule_next(connection=connection)
     if not fields.get("pending"):
-        connection_ready_send(connection=connection)
+        history_wanted_send(connection=connection)
     return connection
 
 

@@ -6,13 +6,16 @@ class HealthConfig(AppConfig):
     verbose_name = "health data"
 
     def ready(self):
-        from connections.signals import connection_ready
+        from connections.signals import history_wanted
 
-        connection_ready.connect(_backfill, dispatch_uid="health.backfill")
+        history_wanted.connect(_backfill, dispatch_uid="health.backfill")
 
 
-def _backfill(sender, connection_id: int, **kwargs) -> None:
-    """A connection became usable: pull its history (on the worker)."""
+def _backfill(sender, connection_id: int, provider: str, **kwargs) -> None:
+    """Pull the connection's history, on the worker, if Link pulls its vendor's data."""
+    from providers.registry import DATA_READERS
+
     from .tasks import backfill_task
 
-    backfill_task.enqueue(connection_id)
+    if provider in DATA_READERS:
+        backfill_task.enqueue(connection_id)

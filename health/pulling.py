@@ -52,18 +52,25 @@ def notices_pull(*, provider: str, notices: list[Notice]) -> int:
     (every connection to that vendor account: several teams may have one); how many."""
     queued = 0
     for notice in notices:
-        resources = notice.resources or DATA_READERS[provider].resources
         connections = Connection.objects.filter(
             provider=provider,
             external_user_id=notice.external_user_id,
             status=Connection.Status.CONNECTED,
         ).values_list("pk", flat=True)
         for connection_id in connections:
-            for resource in resources:
-                if resource in DATA_READERS[provider].resources:
-                    pull_enqueue(connection_id=connection_id, resource=resource)
-                    queued += 1
+            queued += pulls_enqueue(connection_id=connection_id, resources=notice.resources)
     return queued
+
+
+def pulls_enqueue(*, connection_id: int, resources: tuple[str, ...] = ()) -> int:
+    """Queue an incremental pull of each of `resources` (empty: all) that the connection's
+    vendor serves; how many (none when Link does not pull that vendor)."""
+    provider = Connection.objects.values_list("provider", flat=True).get(pk=connection_id)
+    served = DATA_READERS[provider].resources if provider in DATA_READERS else ()
+    wanted = [r for r in served if not resources or r in resources]
+    for resource in wanted:
+        pull_enqueue(connection_id=connection_id, resource=resource)
+    return len(wanted)
 
 
 def pull_enqueue(

@@ -80,8 +80,9 @@ def _scaled(value, top) -> int:
 
 def _week_chart(user: EndUser) -> dict | None:
     """The last seven days of the user's sleep, steps and heart rate, as bar heights for the
-    page's inline SVG (no script, no CDN; drawn upwards from the baseline), or None before any data is pulled. The demo's backend
-    reads Link's store directly; a customer's would call the data API."""
+    page's inline SVG (no script, no CDN; drawn upwards from the baseline), or None before any
+    data is pulled. The demo's backend reads Link's store directly; a customer's would call
+    the data API."""
     week = week_of(user.pk, timezone.now().date())
     if not any(d.sleep_hours or d.steps or d.heartrate_avg for d in week):
         return None
