@@ -1,13 +1,17 @@
-"""The health data benchmark, on a throwaway PostgreSQL: ingestion (service to database, one
-worker) and the data API's latency for a 30-day heart-rate window at one sample per minute.
+"""The health data benchmark, on a throwaway PostgreSQL and Redis: ingestion (service to
+database, one worker), pulls from the emulators (vendor to database, one worker), and the data
+API's latency for a 30-day heart-rate window at one sample per minute.
 
     .venv/bin/python bench/data.py [--days 30] [--requests 20]
 
 Ingestion puts a user's heart rate in a day (1,440 samples, one vendor page) at a time: as a
 backfill (no events), again unchanged (a re-pull: compared, nothing written), and changed as
-new daily data (updated rows and their webhooks' payloads built). The API is then asked for the
-whole window by gunicorn's workers, one request at a time: raw HTTP, the grouped first page,
-and the official SDK's `client.vitals.heartrate` (its parse included)."""
+new daily data (updated rows and their webhooks' payloads built). Pulls: a user connected to
+each OAuth vendor Link pulls has its backfill run here, resource by resource, against the
+vendor's emulator on a second gunicorn (as a vendor is another server); the rate counts the
+samples and summaries stored. The API is then asked for the whole window by gunicorn's workers,
+one request at a time: raw HTTP, the grouped first page, and the official SDK's
+`client.vitals.heartrate` (its parse included)."""
 
 import argparse
 import os
@@ -25,6 +29,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from pg import free_port, throwaway_postgres  # noqa: E402
 from run import API_KEY, environment, start_server  # noqa: E402
+from widget import oauth_callbacks  # noqa: E402
+
+from tests.processes import throwaway_redis  # noqa: E402
 
 PER_DAY = 24 * 60
 warnings.filterwarnings("ignore", module="pydantic")  # the SDK's v1-style model config
@@ -96,6 +103,43 @@ def ingestion(connection, first: datetime, days: int) -> None:
         print(f"{name:42} {rate:>10,.0f} {created:>8} {updated:>8} {unchanged:>9}")
 
 
+def pulls(team, public_url: str) -> None:
+    """Each OAuth vendor's backfill of every resource it serves, from its emulator, for a user
+    of its own."""
+    from connections.models import Connection
+    from health.models import PullState
+    from health.pulling import pull_run
+    from health.pulls import historical_pull_schedule
+    from providers.registry import ADAPTERS, DATA_READERS
+    from teams.services import end_user_create
+
+    user = end_user_create(team=team, client_user_id="bench-pulls")
+    print(f"\npulls from the emulators, a {os.environ['LINK_BACKFILL_DAYS']}-day backfill each")
+    print(f"{'vendor':16} {'resources':>9} {'stored':>8} {'seconds':>8} {'stored/s':>9}")
+    for slug, reader in DATA_READERS.items():
+        if ADAPTERS[slug].auth_type != "oauth":
+            continue  # connected otherwise; their tests time nothing here
+        [(path, browser)] = oauth_callbacks(team, user, 1, slug)
+        requests.get(public_url + path, headers=browser, timeout=60).raise_for_status()
+        connection = Connection.objects.get(user=user, provider=slug, status="connected")
+        end = datetime.now(UTC)
+        start = end - timedelta(days=int(os.environ["LINK_BACKFILL_DAYS"]))
+        resources = list(reader.resources)
+        historical_pull_schedule(connection=connection, resources=resources, start=start, end=end)
+        began = time.perf_counter()
+        outcomes = {
+            r: pull_run(connection_id=connection.pk, resource=r, historical=True) for r in resources
+        }
+        seconds = time.perf_counter() - began
+        stored = sum(
+            PullState.objects.filter(connection=connection).values_list("created_count", flat=True)
+        )
+        failed = [r for r, outcome in outcomes.items() if outcome != "pulled"]
+        note = f"  (not pulled: {', '.join(failed)})" if failed else ""
+        rate = f"{stored / seconds:,.0f}"
+        print(f"{slug:16} {len(resources):>9} {stored:>8} {seconds:>8.2f} {rate:>9}{note}")
+
+
 def latency(base_url: str, user_id, first: datetime, days: int, count: int) -> None:
     from vital.client import Vital
 
@@ -148,19 +192,22 @@ def main():
     parser.add_argument("--requests", type=int, default=20, help="requests per measurement")
     args = parser.parse_args()
 
-    port = free_port()
-    with throwaway_postgres() as database_url:
-        env = environment(database_url, port, free_port())
+    port, vendor_port = free_port(), free_port()
+    with throwaway_postgres() as database_url, throwaway_redis() as cache_url:
+        env = environment(database_url, cache_url, port, vendor_port)
+        env["LINK_BACKFILL_DAYS"] = str(args.days)
         os.environ.update(env)
         user_id, connection, first = seed(args.days)
         print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, PostgreSQL 15")
         ingestion(connection, first, args.days)
-        server = start_server(env, port)
+        servers = [start_server(env, port), start_server(env, vendor_port)]
         try:
-            latency(f"http://127.0.0.1:{port}", user_id, first, args.days, args.requests)
+            pulls(connection.user.team, env["LINK_PUBLIC_URL"])
+            latency(env["LINK_PUBLIC_URL"], user_id, first, args.days, args.requests)
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=30)
 
 
 if __name__ == "__main__":
