@@ -115,7 +115,7 @@ def pull_run(
         cursor = None
     try:
         while True:
-            page = _page(connection, resource, start, end, cursor)
+            connection, page = _page(connection, resource, start, end, cursor)
             ingest(
                 connection=connection,
                 resource=resource,
@@ -184,18 +184,21 @@ def _pullable(connection_id: int) -> Connection | None:
     return connection
 
 
-def _page(connection: Connection, resource: str, start: datetime, end: datetime, cursor) -> Page:
+def _page(
+    connection: Connection, resource: str, start: datetime, end: datetime, cursor
+) -> tuple[Connection, Page]:
     """One page from the vendor, with a token good for a while; a token the vendor refuses is
-    refreshed once and the page asked for again."""
+    refreshed once and the page asked for again. Returns the connection as it now stands (its
+    credentials perhaps renewed) with the page."""
     connection, _ = connection_credentials_fresh(connection=connection, min_ttl=_TOKEN_MIN_TTL)
     try:
-        return _reader(connection).page(resource, start, end, cursor)
+        return connection, _reader(connection).page(resource, start, end, cursor)
     except AccessRejected:
         rejected = connection.credentials["access_token"]
         connection, _ = connection_credentials_fresh(
             connection=connection, min_ttl=_TOKEN_MIN_TTL, rejected=rejected
         )
-        return _reader(connection).page(resource, start, end, cursor)
+        return connection, _reader(connection).page(resource, start, end, cursor)
 
 
 def _reader(connection: Connection):

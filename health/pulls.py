@@ -24,6 +24,16 @@ from .models import SUMMARY_MODELS, PullState, Sample
 from .resources import SERIES_BY_SLUG
 
 LEASE = timedelta(minutes=10)
+# Kept by health.ingest as it stores (in SQL, F() expressions), never by the pull.
+_COUNTED = {
+    "id",
+    "connection",
+    "resource",
+    "created_count",
+    "updated_count",
+    "oldest_data",
+    "newest_data",
+}
 Historical = PullState.Historical
 
 
@@ -101,7 +111,10 @@ def pull_release(
         state.historical_ended_at = timezone.now()
         state.historical_error = error_details if error else ""
         state.historical_days_with_data = _days_with_data(state)
-    state.save()
+    # Only what the pull owns: ingest counted the rows meanwhile, in the database.
+    state.save(
+        update_fields=[f.name for f in PullState._meta.concrete_fields if f.name not in _COUNTED]
+    )
     if backfill and not error:
         connection = state.connection
         events_send(
