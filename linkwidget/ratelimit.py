@@ -50,11 +50,22 @@ def _count(keys: list[str], ttls: list[int]) -> list[int]:
     if not isinstance(cache, RedisCache):  # development's cache: a call per counter
         return [_count_one(cache, key, ttl) for key, ttl in zip(keys, ttls, strict=True)]
     keys = [cache.make_and_validate_key(key) for key in keys]
-    client = cache._cache.get_client(write=True)  # the cache's own connection pool
+    client = _redis(cache)
     try:
         return client.evalsha(_COUNT_SHA, len(keys), *keys, *ttls)
     except NoScriptError:  # a Redis that has not seen the script yet keeps it from EVAL on
         return client.eval(_COUNT, len(keys), *keys, *ttls)
+
+
+def _redis(cache: RedisCache):
+    """A client on the cache's own connection pool, made once per cache object (each thread
+    has its own): Django's backend builds a new one on every call, which cost a fifth of a
+    cached API read."""
+    inner = cache._cache
+    client = getattr(inner, "link_client", None)
+    if client is None:
+        client = inner.link_client = inner.get_client(write=True)
+    return client
 
 
 def _count_one(cache, key: str, ttl: int) -> int:

@@ -63,9 +63,11 @@ def api_key_authenticate(*, key: str) -> ApiKey | None:
     digest = secret_hash(key)
     api_key = api_key_found(
         ("hash", digest),
-        ApiKey.objects.select_related("team")
-        .filter(prefix=key[:_KEY_PREFIX_LENGTH], revoked_at__isnull=True)
-        .first,
+        lambda: (
+            ApiKey.objects.select_related("team")  # built only on a miss: it costs
+            .filter(prefix=key[:_KEY_PREFIX_LENGTH], revoked_at__isnull=True)
+            .first()
+        ),
     )
     if api_key is None or not hmac.compare_digest(api_key.key_hash, digest):
         return None
@@ -76,9 +78,11 @@ def api_key_active(*, pk, team_id) -> ApiKey | None:
     """The team's active key `pk`, with its team, or None (kept for a second, as above)."""
     return api_key_found(
         ("pk", pk, str(team_id)),
-        ApiKey.objects.select_related("team")
-        .filter(pk=pk, team_id=team_id, revoked_at__isnull=True)
-        .first,
+        lambda: (
+            ApiKey.objects.select_related("team")
+            .filter(pk=pk, team_id=team_id, revoked_at__isnull=True)
+            .first()
+        ),
     )
 
 
