@@ -1,5 +1,5 @@
 """The console's data freshness: per connection and resource, the last pull and how it went,
-what the store holds, and the backfill's progress. Read only: pulls write it."""
+what the store holds, the backfill's progress and when the next pull is due. Read only: pulls write it."""
 
 from django.contrib import admin
 from django.urls import reverse
@@ -22,6 +22,7 @@ class PullStateAdmin(ReadOnly, admin.ModelAdmin):
         "updated_count",
         time_column("newest_data", "newest data"),
         "backfill",
+        time_column("next_pull_at", "next pull"),
     )
     list_display_links = ("resource",)  # the first column links to the connection
     list_filter = ("connection__provider", "resource", "last_status", "historical_status")
