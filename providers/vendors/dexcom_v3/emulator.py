@@ -15,7 +15,6 @@ sensor in Berlin, read some days by the iOS app and others by a receiver whose c
 little. The glucose curve is the one Dexcom Share serves for the same account (one sensor).
 Error bodies are unverified."""
 
-import math
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -24,7 +23,7 @@ from django.http import JsonResponse
 from django.urls import path
 
 from ...sandbox.base import OAuthEmulator, exempt
-from ...sandbox.data import seeded
+from ...sandbox.data import HISTORY, grid, seeded
 from ..dexcom.emulator import glucose_at, share_trend
 from .adapter import DexcomV3Adapter
 
@@ -33,7 +32,6 @@ EVERY = timedelta(minutes=5)
 MAX_WINDOW = timedelta(days=30)
 # Readings reach the API late: Validic, a Dexcom partner, describes a one-hour delay.
 DELAY = timedelta(hours=1)
-_HISTORY = timedelta(days=365)
 
 
 def dexcom_user_id(account: str, client_id: str) -> str:
@@ -56,12 +54,8 @@ def receiver_drift(account: str, day: date) -> timedelta:
 
 
 def reading_times(start: datetime, end: datetime) -> list[datetime]:
-    """The system times (UTC, aware) of the readings in [start, end] that the API has."""
-    start = max(start, datetime.now(UTC) - _HISTORY)
-    end = min(end, served_until())
-    step = EVERY.total_seconds()
-    first = datetime.fromtimestamp(math.ceil(start.timestamp() / step) * step, UTC)
-    return [first + n * EVERY for n in range((end - first) // EVERY + 1)] if first <= end else []
+    """The system times (UTC, aware) of the readings in [start, end) that the API has."""
+    return grid(max(start, datetime.now(UTC) - HISTORY), min(end, served_until()), EVERY)
 
 
 def egv_of(account: str, at: datetime) -> dict:

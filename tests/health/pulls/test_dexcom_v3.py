@@ -43,7 +43,7 @@ def day_start(days_ago: int) -> datetime:
 
 def served_on(day: datetime) -> list[tuple]:
     """(time, mmol/L, offset) of each reading the emulator serves on a UTC day."""
-    times = emulator.reading_times(day, day + timedelta(days=1) - timedelta(seconds=1))
+    times = emulator.reading_times(day, day + timedelta(days=1))
     return [
         (
             at,
@@ -60,7 +60,9 @@ def test_glucose_comes_back_in_mmol_per_litre_with_berlin_offsets(vital, setting
     connection = connection_of(user_id, "dexcom_v3")
 
     state = PullState.objects.get(connection=connection, resource="glucose")
-    all_times = emulator.reading_times(state.historical_start, state.historical_end)
+    # Dexcom takes whole seconds: the first request starts at the second the window does.
+    first = state.historical_start.replace(microsecond=0)
+    all_times = emulator.reading_times(first, state.historical_end)
     assert Sample.objects.filter(user_id=connection.user_id).count() == len(all_times)
 
     devices = {emulator.display_device(ACCOUNT, day_start(n).date()): n for n in range(2, 40)}
