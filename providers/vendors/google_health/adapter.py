@@ -36,10 +36,10 @@ class GoogleHealthAdapter(OAuth2Adapter):
         "since their Fitbit tokens do not carry over. All its scopes are restricted: an app "
         "needs Google's privacy and security review. Not verified: the token answer's fields "
         "and the revocation endpoint (standard Google OAuth, not read for this API). Link "
-        "reads steps, heart rate and weight (dataPoints.list, physical-time filters, "
-        "pageToken paging); its emulator keeps to the discovery document's shapes, and these "
-        "are not verified: the order of the points, whether zero-step intervals are listed, "
-        "and which scope each data type needs."
+        "reads steps, heart rate, HRV, SpO2, weight and sleep (dataPoints.list, physical-time "
+        "filters, pageToken paging); its emulator keeps to the discovery document's shapes, "
+        "and these are not verified: whether zero-step intervals are listed, how often HRV "
+        "and SpO2 are sampled, and which scope each data type needs."
     )
     supported_resources = (*ACTIVITY_RESOURCES, "hrv", "blood_oxygen", "weight", "steps")
     hosts = {

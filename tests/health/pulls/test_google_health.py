@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ACCOUNT = "user_good"
 BERLIN = ZoneInfo("Europe/Berlin")
-RESOURCES = ("steps", "heartrate", "weight")
+HRV_FIELD = "rootMeanSquareOfSuccessiveDifferencesMilliseconds"
+RESOURCES = ("steps", "heartrate", "hrv", "blood_oxygen", "weight", "sleep")
 
 
 @pytest.fixture
@@ -79,6 +80,57 @@ def test_heart_rate_and_steps_keep_their_values_and_offsets(vital, connected, da
         assert (sample.timestamp, sample.end) == (at, at + timedelta(minutes=15))
         assert sample.value == int(point["steps"]["count"])
         assert (sample.unit, sample.timezone_offset) == ("count", berlin_offset(at))
+
+
+@pytest.mark.parametrize(
+    ("call", "served_by", "member", "field", "unit"),
+    [
+        ("hrv", emulator.hrv_points, "heartRateVariability", HRV_FIELD, "rmssd"),
+        ("blood_oxygen", emulator.spo2_points, "oxygenSaturation", "percentage", "%"),
+    ],
+)
+def test_night_samples_keep_their_values(vital, connected, call, served_by, member, field, unit):
+    user_id, _ = connected
+    start = utc_day(5)
+    day = start.date().isoformat()
+    samples = getattr(vital.vitals, call)(user_id, start_date=day, end_date=day)
+    served = served_by(ACCOUNT, start, start + timedelta(days=1))
+    assert len(samples) == len(served) > 0
+    for sample, point in zip(samples, served, strict=True):
+        at = datetime.fromisoformat(point[member]["sampleTime"]["physicalTime"])
+        assert (sample.timestamp, sample.value) == (at, point[member][field])
+        assert (sample.unit, sample.timezone_offset) == (unit, berlin_offset(at))
+
+
+def test_sleep_comes_back_in_seconds_on_its_wake_up_day(vital, connected):
+    user_id, connection = connected
+    state = PullState.objects.get(connection=connection, resource="sleep")
+    served = emulator.sleep_points(ACCOUNT, state.historical_start, state.historical_end)
+    window = {"start_date": (state.historical_start - timedelta(days=1)).date().isoformat()}
+    sleeps = vital.sleep.get(user_id, **window).sleep
+    assert len(sleeps) == len(served) > 30
+    for sleep, point in zip(sleeps, served, strict=True):
+        stages = point["sleep"]["stages"]
+        bed = datetime.fromisoformat(stages[0]["startTime"])
+        up = datetime.fromisoformat(stages[-1]["endTime"])
+        seconds = {}
+        for stage in stages:
+            length = datetime.fromisoformat(stage["endTime"]) - datetime.fromisoformat(
+                stage["startTime"]
+            )
+            seconds[stage["type"]] = seconds.get(stage["type"], 0) + length.total_seconds()
+        assert (sleep.bedtime_start, sleep.bedtime_stop) == (bed, up)
+        assert sleep.calendar_date == up.astimezone(BERLIN).date().isoformat()
+        assert sleep.timezone_offset == berlin_offset(up)
+        assert sleep.duration == (up - bed).total_seconds()
+        assert sleep.awake == seconds["AWAKE"] and sleep.total == sleep.duration - sleep.awake
+        assert (sleep.light, sleep.deep, sleep.rem) == (
+            seconds["LIGHT"],
+            seconds["DEEP"],
+            seconds["REM"],
+        )
+        assert sleep.latency == (datetime.fromisoformat(stages[0]["endTime"]) - bed).total_seconds()
+        assert sleep.type == "long_sleep"
 
 
 def test_weight_comes_back_in_kilograms(vital, connected):
