@@ -17,6 +17,8 @@ from providers.http import sandbox_url
 from providers.vendors.google_health import emulator
 from providers.vendors.google_health.adapter import GoogleHealthAdapter
 from providers.vendors.google_health.data import GoogleHealthData
+from providers.vendors.google_health.emulator import rfc3339
+from tests.providers.test_witness import run_witness
 from webhooks.models import WebhookMessage
 
 from .conftest import connect_oauth, connection_of
@@ -190,6 +192,25 @@ def test_the_data_points_need_a_token_a_filter_it_knows_and_its_own_page_token(c
     for params in (civil, {"filter": since["filter"] + " ", "pageToken": token}):
         refused = requests.get(points, params=params, headers=bearer, timeout=10)
         assert refused.json()["error"]["status"] == "INVALID_ARGUMENT"
+
+
+def test_googles_own_client_lists_the_emulators_points(sandbox, connected):
+    _, connection = connected
+    end = utc_day(0)
+    start = end - timedelta(days=40)
+    seen = run_witness(
+        "google-api-python-client",
+        "google_api_python_client_lists_data_points.py",
+        sandbox.url,
+        connection.credentials["access_token"],
+        rfc3339(start),
+        rfc3339(end),
+    )
+    for data_type, page in (("heart-rate", emulator.DEFAULT_PAGE), ("sleep", 25)):
+        _, points_of = emulator.DATA_TYPES[data_type]
+        served = points_of(ACCOUNT, start, end)[::-1]  # newest first
+        assert seen[data_type]["points"] == served
+        assert seen[data_type]["pages"] == -(-len(served) // page) > 1
 
 
 def reader_answering(answer) -> GoogleHealthData:
