@@ -3,6 +3,7 @@ shapes, and the same on every call for one account and day (each is seeded by bo
 pipeline can page, read again and compare, as against a real account."""
 
 import hashlib
+import math
 import random
 from datetime import UTC, date, datetime, timedelta
 
@@ -30,3 +31,11 @@ def utc_day_start(day: date) -> datetime:
 
 def today() -> date:
     return datetime.now(UTC).date()
+
+
+def grid(start: datetime, end: datetime, step: timedelta) -> list[datetime]:
+    """The moments in [start, end) on a `step` grid counted from the Unix epoch, as a device
+    that reads every `step` would record them."""
+    seconds = step.total_seconds()
+    first = datetime.fromtimestamp(math.ceil(start.timestamp() / seconds) * seconds, UTC)
+    return [first + n * step for n in range(math.ceil((end - first) / step))] if first < end else []

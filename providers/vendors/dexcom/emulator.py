@@ -78,7 +78,7 @@ def glucose_at(account: str, at_ms: int) -> int:
     return round(115 + rhythm + seeded(account, "dexcom.egv", at_ms).uniform(-6, 6))
 
 
-def _trend(rate: float) -> str:
+def share_trend(rate: float) -> str:
     return next(name for floor, name in _TRENDS if rate >= floor)
 
 
@@ -101,7 +101,7 @@ def latest_glucose(request, region: str):
         rate = (value - glucose_at(account, at - _EVERY_MS)) / 5
         stamp = f"Date({at})"
         reading = {"WT": stamp, "ST": stamp, "DT": f"Date({at}+0000)", "Value": value}
-        readings.append({**reading, "Trend": _trend(rate)})
+        readings.append({**reading, "Trend": share_trend(rate)})
     return JsonResponse(readings, safe=False)
 
 

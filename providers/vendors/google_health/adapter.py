@@ -24,6 +24,10 @@ class GoogleHealthAdapter(OAuth2Adapter):
         "https://developers.google.com/health/about",
         "https://developers.google.com/health/migration",
         "https://developers.google.com/health/reference/rest/v4/users/getIdentity",
+        "https://developers.google.com/health/reference/rest/v4/users.dataTypes.dataPoints",
+        # The API's discovery document (revision 20261030): methods, parameters, JSON shapes.
+        "https://github.com/googleapis/google-api-python-client/blob/main/googleapiclient/"
+        "discovery_cache/documents/health.v4.json",
         "https://github.com/the-momentum/open-wearables",
         "https://pypi.org/project/google-auth-oauthlib/",
     )
@@ -31,14 +35,19 @@ class GoogleHealthAdapter(OAuth2Adapter):
         "Replaces Fitbit's Web API (shut down 2026-11-02): Fitbit users connect here again, "
         "since their Fitbit tokens do not carry over. All its scopes are restricted: an app "
         "needs Google's privacy and security review. Not verified: the token answer's fields "
-        "and the revocation endpoint (standard Google OAuth, not read for this API)."
+        "and the revocation endpoint (standard Google OAuth, not read for this API). Link "
+        "reads steps, heart rate, HRV, SpO2, weight and sleep (dataPoints.list, physical-time "
+        "filters, pageToken paging); its emulator keeps to the discovery document's shapes, "
+        "and these are not verified: whether zero-step intervals are listed, how often HRV "
+        "and SpO2 are sampled, and which scope each data type needs."
     )
-    supported_resources = (*ACTIVITY_RESOURCES, "hrv", "blood_oxygen", "weight")
+    supported_resources = (*ACTIVITY_RESOURCES, "hrv", "blood_oxygen", "weight", "steps")
     hosts = {
         "accounts": "https://accounts.google.com",
         "oauth2": "https://oauth2.googleapis.com",
         "health": "https://health.googleapis.com",
     }
+    api_base = ("health", "")  # /v4/users/me/…, Bearer
     authorize_endpoint = ("accounts", "/o/oauth2/v2/auth")
     token_endpoint = ("oauth2", "/token")
     scopes = tuple(
