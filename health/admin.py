@@ -1,5 +1,6 @@
 """The console's data freshness: per connection and resource, the last pull and how it went,
-what the store holds, the backfill's progress and when the next pull is due. Read only: pulls write it."""
+what the store holds, the backfill's progress and when the next pull is due. Read only: pulls
+write it."""
 
 from django.contrib import admin
 from django.urls import reverse
