@@ -36,7 +36,15 @@ from django.core.cache import cache
 from django.http import JsonResponse
 from django.urls import path
 
-from ...sandbox.base import OAuthEmulator, account_id, exempt, sandbox_client, sign, unsign
+from ...sandbox.base import (
+    OAuthEmulator,
+    account_id,
+    exempt,
+    link_push,
+    sandbox_client,
+    sign,
+    unsign,
+)
 from ...sandbox.data import days_between, seeded, today, utc_day_start
 from .adapter import OuraAdapter
 from .data import verification_token
@@ -207,21 +215,13 @@ def _bad(detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=400)
 
 
-def _signed_post(body: bytes) -> requests.Response:
+def _signed_post(body: bytes):
     """A notification to Link's receiver, signed as Oura signs one."""
     stamp = str(int(time.time()))
     secret = sandbox_client(OuraAdapter.slug).client_secret.encode()
     signature = hmac.new(secret, stamp.encode() + body, hashlib.sha256).hexdigest().upper()
-    return requests.post(
-        f"{settings.LINK_PUBLIC_URL}/push/oura",
-        data=body,
-        headers={
-            "Content-Type": "application/json",
-            "x-oura-signature": signature,
-            "x-oura-timestamp": stamp,
-        },
-        timeout=30,
-    )
+    headers = {"x-oura-signature": signature, "x-oura-timestamp": stamp}
+    return link_push(OuraAdapter.slug, body, headers)
 
 
 def push(request):
