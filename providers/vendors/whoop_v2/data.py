@@ -22,9 +22,9 @@ from ...data import Notice, Page, SummaryRecord, VendorData, vendor_shapes
 PAGE_LIMIT = 25  # WHOOP's maximum
 KCAL_PER_KJ = 1 / 4.184
 _SOURCE = "watch"  # Vital's source type for a strap [Link's choice]
-# WHOOP's webhook event types (before the dot) and the resources Link pulls again for each;
-# a recovery changes no record Link keeps.
-_EVENTS = {"sleep": ("sleep",), "workout": ("workouts",)}
+# WHOOP's webhook event types (before the dot) and the resources Link pulls again for each (a
+# recovery's resting heart rate and HRV are kept on its sleep).
+_EVENTS = {"sleep": ("sleep",), "recovery": ("sleep",), "workout": ("workouts",)}
 _ZONES = ("zero", "one", "two", "three", "four", "five")
 
 
@@ -48,7 +48,8 @@ def _seconds(milli: int) -> int:
     return round(milli / 1000)
 
 
-def sleep_record(doc: dict) -> SummaryRecord:
+def sleep_record(doc: dict, recovery: dict | None) -> SummaryRecord:
+    """A sleep, with what its scored recovery (None: a nap, or not scored yet) measured."""
     start, offset = local_time(doc, "start")
     end, _ = local_time(doc, "end")
     score, stages = doc["score"], doc["score"]["stage_summary"]
@@ -72,6 +73,9 @@ def sleep_record(doc: dict) -> SummaryRecord:
         "efficiency": score.get("sleep_efficiency_percentage"),
         "respiratory_rate": score.get("respiratory_rate"),
     }
+    if recovery:
+        fields["hr_resting"] = recovery["score"]["resting_heart_rate"]
+        fields["average_hrv"] = recovery["score"]["hrv_rmssd_milli"]
     return SummaryRecord(doc["id"], fields, raw=doc, source_type=_SOURCE)
 
 
@@ -112,7 +116,6 @@ def profile_record(basic: dict, body: dict) -> SummaryRecord:
 
 
 _COLLECTIONS = {
-    "sleep": ("/v2/activity/sleep", sleep_record),
     "workouts": ("/v2/activity/workout", workout_record),
     "activity": ("/v2/cycle", cycle_record),
 }
@@ -132,14 +135,40 @@ class WhoopV2Data(VendorData):
             body = self.get("/v2/user/measurement/body")
             with vendor_shapes():
                 return Page([profile_record(basic, body)])
+        if resource == "sleep":
+            answer, sleeps = self._records("/v2/activity/sleep", start, end, cursor)
+            with vendor_shapes():
+                recoveries = self._recoveries(sleeps)
+                records = [sleep_record(doc, recoveries.get(doc["id"])) for doc in sleeps]
+                return Page(records, answer.get("next_token") or None)
         path, read = _COLLECTIONS[resource]
+        answer, scored = self._records(path, start, end, cursor)
+        with vendor_shapes():
+            return Page([read(doc) for doc in scored], answer.get("next_token") or None)
+
+    def _records(self, path, start, end, cursor) -> tuple[dict, list[dict]]:
+        """One page of a collection, and its scored records (the others have no numbers)."""
         params = {"start": _instant(start), "end": _instant(end), "limit": PAGE_LIMIT}
         if cursor:
             params["nextToken"] = cursor
         answer = self.get(path, params)
         with vendor_shapes():
-            scored = [doc for doc in answer["records"] if doc["score_state"] == "SCORED"]
-            return Page([read(doc) for doc in scored], answer.get("next_token") or None)
+            return answer, [doc for doc in answer["records"] if doc["score_state"] == "SCORED"]
+
+    def _recoveries(self, sleeps: list[dict]) -> dict[str, dict]:
+        """The recoveries of a page of sleeps, by sleep id: those of the sleeps' span, every
+        page of them."""
+        if not sleeps:
+            return {}
+        starts = [datetime.fromisoformat(doc["start"]) for doc in sleeps]
+        found, cursor = {}, None
+        while True:
+            span = (min(starts), max(starts) + timedelta(milliseconds=1))
+            answer, scored = self._records("/v2/recovery", *span, cursor)
+            found.update((doc["sleep_id"], doc) for doc in scored)
+            cursor = answer.get("next_token")
+            if not cursor:
+                return found
 
     @classmethod
     def notice(cls, request, apps):

@@ -4,7 +4,8 @@ with an integer `user_id`, and revocation by DELETE /developer/v2/user/access (2
 
 Data (https://developer.whoop.com/api, the shapes in hedgertronic/whoop's client docstrings and
 https://developer.whoop.com/docs/developing/user-data/cycle): `/v2/activity/sleep`,
-`/v2/activity/workout` and `/v2/cycle`, each filtered by `start` (inclusive) and `end`
+`/v2/activity/workout`, `/v2/cycle` and `/v2/recovery` (resting heart rate, HRV as RMSSD in
+milliseconds, per main sleep), each filtered by `start` (inclusive) and `end`
 (exclusive), newest first, `limit` at most 25 (default 10), paged with `nextToken` (answered as
 `next_token`); times in UTC with the user's `timezone_offset` beside them ("-05:00"), durations
 in milliseconds, energy in kilojoules; `/v2/user/measurement/body` (height in metres). The sandbox
@@ -24,6 +25,7 @@ import time
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.http import JsonResponse
@@ -178,6 +180,34 @@ def workout_of(account: str, day: date) -> list[dict]:
     ]
 
 
+def recovery_of(account: str, sleep: dict) -> dict:
+    """The recovery WHOOP scores from a (main) sleep."""
+    rng = seeded(account, "whoop.recovery", sleep["id"])
+    return {
+        "cycle_id": sleep["cycle_id"],
+        "sleep_id": sleep["id"],
+        "user_id": numeric_id(account),
+        "created_at": sleep["updated_at"],
+        "updated_at": sleep["updated_at"],
+        "score_state": "SCORED",
+        "score": {
+            "user_calibrating": False,
+            "recovery_score": rng.randint(20, 99),
+            "resting_heart_rate": rng.randint(44, 62),
+            "hrv_rmssd_milli": round(rng.uniform(25, 110), 6),
+            "spo2_percentage": round(rng.uniform(94, 99), 4),
+            "skin_temp_celsius": round(rng.uniform(33, 35), 2),
+        },
+    }
+
+
+def recoveries_between(account: str, start: datetime, end: datetime) -> list[dict]:
+    """The recoveries of the sleeps that start in [start, end), in the sleeps' order (WHOOP
+    sorts recoveries by their sleep's start; that it also filters by it is unverified)."""
+    sleeps = records_between(sleep_of, account, start, end)
+    return [recovery_of(account, sleep) for sleep in sleeps if not sleep["nap"]]
+
+
 def body_of(account: str) -> dict:
     return {"height_meter": 1.7272, "weight_kilogram": 68.9, "max_heart_rate": 192}
 
@@ -221,6 +251,14 @@ def push(request):
     return JsonResponse({"status": answer.status_code, "sent": json.loads(body)})
 
 
+_COLLECTIONS = {
+    "activity/sleep": partial(records_between, sleep_of),
+    "activity/workout": partial(records_between, workout_of),
+    "cycle": partial(records_between, cycle_of),
+    "recovery": recoveries_between,
+}
+
+
 class WhoopV2Emulator(OAuthEmulator):
     vendor = WhoopV2Adapter
     pkce = "optional"
@@ -236,8 +274,9 @@ class WhoopV2Emulator(OAuthEmulator):
             tokens.pop("refresh_token")
         return super().token_response(tokens, grant)
 
-    def collection(self, documents_of):
-        """A collection endpoint: start and end (ISO 8601), limit, nextToken."""
+    def collection(self, between):
+        """A collection endpoint: start and end (ISO 8601), limit, nextToken; `between(account,
+        start, end)` finds its records, newest first."""
 
         def view(request):
             account = self.bearer_account(request)
@@ -257,7 +296,7 @@ class WhoopV2Emulator(OAuthEmulator):
                 if page is None:
                     return JsonResponse({"error": "nextToken is not valid"}, status=400)
                 skip = page["skip"]
-            found = records_between(documents_of, account, start, end)
+            found = between(account, start, end)
             shown = found[skip : skip + limit]
             more = skip + limit < len(found)
             token = sign({"skip": skip + limit}, "whoop.page") if more else None
@@ -282,9 +321,16 @@ class WhoopV2Emulator(OAuthEmulator):
                     ),
                 ),
                 path("developer/v2/user/measurement/body", self.profile_view(body_of)),
-                path("developer/v2/activity/sleep", self.collection(sleep_of)),
-                path("developer/v2/activity/workout", self.collection(workout_of)),
-                path("developer/v2/cycle", self.collection(cycle_of)),
+                path(
+                    "developer/v2/activity/sleep",
+                    self.collection(partial(records_between, sleep_of)),
+                ),
+                path(
+                    "developer/v2/activity/workout",
+                    self.collection(partial(records_between, workout_of)),
+                ),
+                path("developer/v2/cycle", self.collection(partial(records_between, cycle_of))),
+                path("developer/v2/recovery", self.collection(recoveries_between)),
                 path("developer/v2/user/access", self.revoke_view(bearer, 204)),
             ]
         }

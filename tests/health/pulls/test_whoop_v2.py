@@ -2,7 +2,8 @@
 (daily activity) and the profile from the emulator, 25 records a page (milliseconds to seconds,
 kilojoules to kcal, New York offsets kept, across the change from summer time); a re-pull
 changes nothing; WHOOP's signed webhook makes one incremental pull per resource it names, a
-forged one none; and WHOOP's own client reads the same records."""
+forged one none; each sleep carries its recovery's resting heart rate and HRV; and WHOOP's own
+client reads the same records."""
 
 import json
 from datetime import UTC, datetime, timedelta
@@ -71,6 +72,11 @@ def test_the_backfill_serves_what_whoop_sent_and_a_repull_changes_nothing(
             for s in ("light_sleep", "slow_wave_sleep", "rem_sleep")
         )
         assert sleep.respiratory_rate == pytest.approx(night["score"]["respiratory_rate"])
+        recovery = emulator.recovery_of(ACCOUNT, night)["score"]
+        assert (sleep.hr_resting, sleep.average_hrv) == (
+            recovery["resting_heart_rate"],
+            pytest.approx(recovery["hrv_rmssd_milli"]),
+        )
         offsets.add(sleep.timezone_offset)
     assert offsets <= {-5 * 3600, -4 * 3600}
 
@@ -138,7 +144,7 @@ def test_a_signed_webhook_pulls_once_and_a_forged_one_not_at_all(vital, sandbox,
     recovery = requests.post(
         f"{sandbox.url}/sandbox/whoop_v2/push", data={"type": "recovery.updated"}, timeout=60
     ).json()
-    assert recovery["status"] == 204 and pulls == ["sleep"]  # nothing Link keeps changed
+    assert recovery["status"] == 204 and pulls == ["sleep", "sleep"]  # kept on the sleep
 
 
 def test_the_whoop_client_reads_the_emulators_sleep_and_cycles(vital, sandbox):
