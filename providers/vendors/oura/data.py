@@ -1,8 +1,9 @@
 """Reading Oura's API v2 (https://cloud.ouraring.com/v2/docs): sleep periods (`sleep`, not only
-`daily_sleep`'s scores), `daily_activity`, `workout` and `personal_info`, queried by date and
-paged with `next_token`; `heartrate` by `start_datetime`/`end_datetime`. Shapes and units from
-the API reference as hedgertronic/oura-ring's client documents them: durations in seconds,
-distances in metres, calories in kcal, height in metres, local times with their offset.
+`daily_sleep`'s scores; their five-minute HRV series too), `daily_activity`, `workout` and
+`personal_info`, queried by date and paged with `next_token`; `heartrate` by
+`start_datetime`/`end_datetime`. Shapes and units from the API reference as hedgertronic/oura-ring's
+client documents them: durations in seconds, distances in metres, calories in kcal, height in
+metres, local times with their offset.
 
 Oura's webhooks (see the emulator's docstring for the sources) name the user and the data type
 that changed; each is verified by its `x-oura-signature` over `x-oura-timestamp` + the body with
@@ -23,12 +24,17 @@ from ...data import Notice, Page, SampleRecord, SummaryRecord, VendorData, vendo
 _SOURCE = "ring"
 # Oura's webhook data types and the resources Link pulls again for each.
 _DATA_TYPES = {
-    "sleep": ("sleep",),
+    "sleep": ("sleep", "hrv"),
     "daily_sleep": ("sleep",),
     "daily_activity": ("activity",),
     "workout": ("workouts",),
 }
-_COLLECTIONS = {"sleep": "sleep", "activity": "daily_activity", "workouts": "workout"}
+_COLLECTIONS = {
+    "sleep": "sleep",
+    "hrv": "sleep",
+    "activity": "daily_activity",
+    "workouts": "workout",
+}
 
 
 def verification_token(app: AppCredentials) -> str:
@@ -111,11 +117,27 @@ def heartrate_record(sample: dict) -> SampleRecord:
     )
 
 
-_READERS = {"sleep": sleep_record, "activity": activity_record, "workouts": workout_record}
+def hrv_records(doc: dict) -> list[SampleRecord]:
+    """A sleep's five-minute RMSSD series (ms), without the slots the ring could not score."""
+    series = doc["hrv"]
+    start, step = datetime.fromisoformat(series["timestamp"]), timedelta(seconds=series["interval"])
+    return [
+        SampleRecord(start + n * step, value, timezone_offset=_offset(start), source_type=_SOURCE)
+        for n, value in enumerate(series["items"])
+        if value is not None
+    ]
+
+
+_READERS = {
+    "sleep": lambda doc: [sleep_record(doc)],
+    "hrv": hrv_records,
+    "activity": lambda doc: [activity_record(doc)],
+    "workouts": lambda doc: [workout_record(doc)],
+}
 
 
 class OuraData(VendorData):
-    resources = ("sleep", "activity", "workouts", "heartrate", "profile")
+    resources = ("sleep", "hrv", "activity", "workouts", "heartrate", "profile")
     pushes = True
 
     def page(self, resource, start, end, cursor):
@@ -124,7 +146,7 @@ class OuraData(VendorData):
             with vendor_shapes():
                 return Page([profile_record(info)])
         if resource == "heartrate":
-            path, read = "/v2/usercollection/heartrate", heartrate_record
+            path, read = "/v2/usercollection/heartrate", lambda sample: [heartrate_record(sample)]
             params = {"start_datetime": start.isoformat(), "end_datetime": end.isoformat()}
         else:
             path, read = f"/v2/usercollection/{_COLLECTIONS[resource]}", _READERS[resource]
@@ -135,7 +157,8 @@ class OuraData(VendorData):
             params["next_token"] = cursor
         answer = self.get(path, params)
         with vendor_shapes():
-            return Page([read(doc) for doc in answer["data"]], answer["next_token"] or None)
+            records = [record for doc in answer["data"] for record in read(doc)]
+            return Page(records, answer["next_token"] or None)
 
     @classmethod
     def notice(cls, request, apps):

@@ -5,13 +5,13 @@ its webhooks.
 
 Data (Oura API v2, https://cloud.ouraring.com/v2/docs, and the shapes in hedgertronic/oura-ring's
 client docstrings): `daily_sleep`, `sleep` (one document per sleep period: bedtime_start and
-bedtime_end in the user's local offset, durations in seconds, average_hrv in ms, average_breath
-in breaths per minute), `daily_activity` (times in seconds, distance in metres, calories in
-kcal; `timestamp` is the local 4 a.m. that starts Oura's activity day), `workout` (start and end
-in local offset), `heartrate` (samples with `bpm`, `source` and a UTC `timestamp`; queried by
-`start_datetime`/`end_datetime`). Oura's page size is not published: here a date-ranged
-collection pages every 50 days, heart rate every UTC day (unverified, chosen so a backfill
-pages). The sandbox user lives in Europe/Berlin.
+bedtime_end in the user's local offset, durations in seconds, average_hrv in ms, average_breath in
+breaths per minute, `hrv` and `heart_rate` as five-minute series from bedtime_start),
+`daily_activity` (times in seconds, distance in metres, calories in kcal; `timestamp` is the local 4
+a.m. that starts Oura's activity day), `workout` (start and end in local offset), `heartrate`
+(samples with `bpm`, `source` and a UTC `timestamp`; queried by `start_datetime`/`end_datetime`).
+Oura's page size is not published: here a date-ranged collection pages every 50 days, heart rate
+every UTC day (unverified, chosen so a backfill pages). The sandbox user lives in Europe/Berlin.
 
 Webhooks: a notification is a POST of {event_type, data_type, object_id, event_time, user_id}
 signed in `x-oura-signature` = upper-case hex HMAC-SHA256(client secret, x-oura-timestamp + raw
@@ -99,6 +99,8 @@ def sleep_of(account: str, day: date) -> list[dict]:
     in_bed = deep + rem + light + awake
     end = start + timedelta(seconds=in_bed)
     beats = [rng.randint(46, 64) for _ in range(in_bed // 300)]
+    # Five-minute RMSSD in ms; null where the ring could not tell (the first often is).
+    rmssd = [None, *(rng.randint(20, 120) if rng.random() > 0.1 else None for _ in beats[1:])]
     return [
         {
             "id": _doc_id(account, "sleep", day),
@@ -112,6 +114,7 @@ def sleep_of(account: str, day: date) -> list[dict]:
             "deep_sleep_duration": deep,
             "efficiency": round(100 * (in_bed - awake) / in_bed),
             "heart_rate": {"interval": 300, "items": beats, "timestamp": start.isoformat()},
+            "hrv": {"interval": 300, "items": rmssd, "timestamp": start.isoformat()},
             "latency": latency,
             "light_sleep_duration": light,
             "lowest_heart_rate": min(beats),

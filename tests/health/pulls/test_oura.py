@@ -1,7 +1,7 @@
-"""Oura, from connect to the SDK's data calls: the backfill reads sleep periods, daily activity,
-workouts, heart rate and the profile from the emulator (units converted, the user's Berlin
-offsets kept); a re-pull changes nothing; Oura's signed webhook makes one incremental pull per
-resource it names, a forged one none; a 429 mid-backfill leaves it `retrying` and resumable to
+"""Oura, from connect to the SDK's data calls: the backfill reads sleep periods (and their HRV),
+daily activity, workouts, heart rate and the profile from the emulator (units converted, the user's
+Berlin offsets kept); a re-pull changes nothing; Oura's signed webhook makes one incremental pull
+per resource it names, a forged one none; a 429 mid-backfill leaves it `retrying` and resumable to
 the same data and one historical webhook; and Oura's own client reads the same documents."""
 
 import json
@@ -79,6 +79,16 @@ def test_the_backfill_serves_what_oura_sent_and_a_repull_changes_nothing(vital, 
         )
         assert sleep.respiratory_rate == night["average_breath"]
         assert sleep.hr_average == round(night["average_heart_rate"])
+
+    rmssd = {
+        datetime.fromisoformat(night["hrv"]["timestamp"]) + n * timedelta(minutes=5): float(ms)
+        for night in served(emulator.sleep_of, backfill_of(user_id, "hrv"))
+        for n, ms in enumerate(night["hrv"]["items"])
+        if ms is not None
+    }
+    hrv = vital.vitals.hrv(user_id, **window(33))
+    assert {s.timestamp: s.value for s in hrv} == rmssd and len(rmssd) > 1000
+    assert {s.unit for s in hrv} == {"rmssd"}
 
     days = {
         d["day"]: d for d in served(emulator.daily_activity_of, backfill_of(user_id, "activity"))
