@@ -13,8 +13,11 @@ from svix.webhooks import Webhook
 
 from health import pulling
 from health.models import PullState
+from providers.errors import ProviderApiError
 from providers.sandbox.data import days_between
 from providers.vendors.oura import emulator
+from providers.vendors.oura.adapter import OuraAdapter
+from providers.vendors.oura.data import OuraData
 from tests.providers.test_witness import run_witness
 
 from .conftest import connect_oauth, connection_of, window
@@ -167,6 +170,22 @@ def test_a_signed_webhook_pulls_once_and_a_forged_one_not_at_all(vital, sandbox,
         timeout=30,
     )
     assert (forged.status_code, refused.status_code) == (401, 401) and pulls == ["workouts"]
+    pulls.clear()
+    requests.post(f"{sandbox.url}/sandbox/oura/push", data={"data_type": "sleep"}, timeout=60)
+    assert pulls == ["sleep", "hrv"]  # a sleep period holds both
+
+
+def test_a_page_not_in_ouras_shape_is_refused_whole(monkeypatch):
+    reader = OuraData(OuraAdapter(base_urls=OuraAdapter.hosts), {"access_token": "t"})
+    today = datetime.now(UTC).date()
+    nights = (n for ago in range(1, 30) for n in emulator.sleep_of(ACCOUNT, today - timedelta(ago)))
+    night = next(nights)
+    broken = {key: value for key, value in night.items() if key != "deep_sleep_duration"}
+    answer = {"data": [night, broken], "next_token": None}
+    monkeypatch.setattr(reader, "get", lambda path, params=None: answer)
+    end = datetime.now(UTC)
+    with pytest.raises(ProviderApiError, match="deep_sleep_duration"):
+        reader.page("sleep", end - timedelta(days=3), end, None)
 
 
 def test_a_429_mid_backfill_resumes_to_the_same_data_and_one_webhook(
