@@ -13,7 +13,10 @@ import requests
 
 from health import pulling
 from health.models import PullState
+from providers.errors import ProviderApiError
 from providers.vendors.whoop_v2 import emulator
+from providers.vendors.whoop_v2.adapter import WhoopV2Adapter
+from providers.vendors.whoop_v2.data import WhoopV2Data
 from tests.providers.test_witness import run_witness
 
 from .conftest import connect_oauth, connection_of, window
@@ -165,3 +168,14 @@ def test_the_whoop_client_reads_the_emulators_sleep_and_cycles(vital, sandbox):
     assert seen["sleep"] == emulator.records_between(emulator.sleep_of, ACCOUNT, start, end)
     assert seen["cycles"] == emulator.records_between(emulator.cycle_of, ACCOUNT, start, end)
     assert len(seen["sleep"]) > emulator.MAX_LIMIT  # more than one page
+
+
+def test_a_page_not_in_whoops_shape_is_refused_whole(monkeypatch):
+    reader = WhoopV2Data(WhoopV2Adapter(base_urls=WhoopV2Adapter.hosts), {"access_token": "t"})
+    end = datetime.now(UTC)
+    cycles = emulator.records_between(emulator.cycle_of, ACCOUNT, end - timedelta(days=3), end)
+    broken = {**cycles[1], "score": {"strain": 9.5}}  # no kilojoule
+    answer = {"records": [cycles[0], broken], "next_token": None}
+    monkeypatch.setattr(reader, "get", lambda path, params=None: answer)
+    with pytest.raises(ProviderApiError, match="kilojoule"):
+        reader.page("activity", end - timedelta(days=3), end, None)
