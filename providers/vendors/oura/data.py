@@ -34,6 +34,7 @@ _COLLECTIONS = {
     "hrv": "sleep",
     "activity": "daily_activity",
     "workouts": "workout",
+    "heartrate": "heartrate",
 }
 
 
@@ -133,6 +134,7 @@ _READERS = {
     "hrv": hrv_records,
     "activity": lambda doc: [activity_record(doc)],
     "workouts": lambda doc: [workout_record(doc)],
+    "heartrate": lambda sample: [heartrate_record(sample)],
 }
 
 
@@ -146,18 +148,16 @@ class OuraData(VendorData):
             with vendor_shapes():
                 return Page([profile_record(info)])
         if resource == "heartrate":
-            path, read = "/v2/usercollection/heartrate", lambda sample: [heartrate_record(sample)]
             params = {"start_datetime": start.isoformat(), "end_datetime": end.isoformat()}
         else:
-            path, read = f"/v2/usercollection/{_COLLECTIONS[resource]}", _READERS[resource]
             # A night is filed under the day it ends: one day more finds the window's last.
             last = end.date() + timedelta(days=1)
             params = {"start_date": start.date().isoformat(), "end_date": last.isoformat()}
         if cursor:
             params["next_token"] = cursor
-        answer = self.get(path, params)
+        answer = self.get(f"/v2/usercollection/{_COLLECTIONS[resource]}", params)
         with vendor_shapes():
-            records = [record for doc in answer["data"] for record in read(doc)]
+            records = [record for doc in answer["data"] for record in _READERS[resource](doc)]
             return Page(records, answer["next_token"] or None)
 
     @classmethod
