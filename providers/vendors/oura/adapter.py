@@ -15,6 +15,8 @@ class OuraAdapter(OAuth2Adapter):
     checked_on = "2026-12-01"
     sources = (
         "https://cloud.ouraring.com/docs/authentication",
+        "https://cloud.ouraring.com/v2/docs",
+        "https://github.com/hookdeck/webhook-skills",  # its oura-webhooks skill: signatures
         "https://github.com/hedgertronic/oura-ring",
         "https://github.com/RADAR-base/RADAR-Rest-Source-Auth",
         "https://github.com/the-momentum/open-wearables",

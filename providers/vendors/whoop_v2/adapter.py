@@ -17,6 +17,9 @@ class WhoopV2Adapter(OAuth2Adapter):
     checked_on = "2026-12-01"
     sources = (
         "https://developer.whoop.com/docs/developing/oauth",
+        "https://developer.whoop.com/api",
+        "https://developer.whoop.com/docs/developing/webhooks",
+        "https://developer.whoop.com/docs/developing/user-data/cycle",
         "https://developer.whoop.com/docs/tutorials/refresh-token-javascript",
         "https://github.com/hedgertronic/whoop",
         "https://github.com/the-momentum/open-wearables",
@@ -29,6 +32,7 @@ class WhoopV2Adapter(OAuth2Adapter):
     )
     supported_resources = ("sleep", "workouts", "hrv", "heartrate", "activity", "body", "profile")
     hosts = {"api": "https://api.prod.whoop.com"}
+    api_base = ("api", "/developer")  # /v2/activity/sleep, /v2/cycle…, Bearer
     authorize_endpoint = ("api", "/oauth/oauth2/auth")
     token_endpoint = ("api", "/oauth/oauth2/token")
     scopes = (
