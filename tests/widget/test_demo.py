@@ -7,17 +7,21 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 from django.test import override_settings
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from connections.models import Connection
 from health.ingest import ingest
 from link.models import LinkToken
 from providers.data import SampleRecord, SummaryRecord
+from providers.sandbox.base import GOOD_USER
+from providers.vendors.oura.emulator import sleep_of
 from teams.models import EndUser, Team
 from tests.processes import ROOT, free_port, manage, production_env
 
@@ -102,9 +106,10 @@ def test_the_bare_root_leads_to_the_demo(client, demo_team):
     assert client.get("/").headers["Location"] == "/demo/"
 
 
-def test_make_demo_on_another_port(tmp_path):
-    """`make demo PORT=…`: what it prints answers, and the widget and OAuth go to that port."""
-    port = free_port()
+@contextmanager
+def running_demo(tmp_path, port: int):
+    """`make demo PORT=…` from nothing but a database file: yields what it printed, once its
+    server answers; stopped as Ctrl-C would."""
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LINK_"))},
         "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
@@ -125,15 +130,25 @@ def test_make_demo_on_another_port(tmp_path):
             line = server.stdout.readline()
             assert line, printed
             printed += line
-        urls = re.findall(r"http://127\.0\.0\.1:\d+/\S*", printed)
-        assert urls and all(u.startswith(f"http://127.0.0.1:{port}/") for u in urls), printed
-        base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
-                requests.get(f"{base}/healthz", timeout=2)
+                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
                 break
             except requests.ConnectionError:
                 time.sleep(0.1)
+        yield printed
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+def test_make_demo_on_another_port(tmp_path):
+    """`make demo PORT=…`: what it prints answers, and the widget and OAuth go to that port."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with running_demo(tmp_path, port) as printed:
+        urls = re.findall(r"http://127\.0\.0\.1:\d+/\S*", printed)
+        assert urls and all(u.startswith(f"{base}/") for u in urls), printed
         for url in urls:
             assert requests.get(url, timeout=10).status_code == 200, url
         browser = requests.Session()
@@ -146,6 +161,32 @@ def test_make_demo_on_another_port(tmp_path):
             timeout=10,
         )
         assert started.headers["Location"].startswith(f"{base}/?token="), started.headers
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
+
+
+def test_the_demo_pulls_what_it_connects_and_draws_it(tmp_path, chromium):
+    """The whole demo as a visitor sees it: connect Oura in the full page, and the worker that
+    `make demo` runs backfills the account, so the page's week shows the emulator's sleep."""
+    port = free_port()
+    with running_demo(tmp_path, port):
+        page = chromium.new_page()
+        page.goto(f"http://127.0.0.1:{port}/demo/")
+        page.get_by_label("Go straight to one provider (optional)").select_option("oura")
+        page.get_by_role("button", name="Connect (full page)").click()
+        page.get_by_role("link", name="Continue").click()
+        page.get_by_role("link", name="Continue to Oura").click()
+        page.get_by_role("button", name="Allow").click()
+        expect(page.locator('[data-connection="oura"]')).to_have_text("oura: connected")
+        for _ in range(120):  # the worker polls for tasks every second or so
+            if page.locator("#week").count():
+                break
+            time.sleep(0.5)
+            page.reload()
+        today = timezone.now().date()
+        week = [today - timedelta(days=n) for n in range(7)]
+        slept = {day: sleep_of(GOOD_USER, day) for day in week}
+        assert any(slept.values())
+        for day, served in slept.items():
+            hours = round(sum(s["total_sleep_duration"] for s in served) / 3600, 1)
+            row = page.locator(f'#week tr[data-day="{day.isoformat()}"] td[data-sleep]')
+            expect(row).to_have_text(str(hours) if served else "none")
+        page.close()
