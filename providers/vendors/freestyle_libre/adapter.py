@@ -47,6 +47,9 @@ class FreestyleLibreAdapter(EmailAdapter):
         "https://github.com/timoschlueter/nightscout-librelink-up/issues/167",
         "https://github.com/DiaKEM/libre-link-up-api-client/issues/35",
         "https://github.com/gillesvs/librelink/pull/45",
+        "https://github.com/robberwick/pylibrelinkup/blob/main/src/pylibrelinkup/models/data.py",
+        "https://github.com/timoschlueter/nightscout-librelink-up/blob/main/src/index.ts",
+        "https://github.com/DiaKEM/libre-link-up-api-client/blob/main/src/client.ts",
     )
     note = (
         "Unofficial (the LibreLinkUp app's API). The user gives their email and region (us, eu, "
@@ -56,7 +59,10 @@ class FreestyleLibreAdapter(EmailAdapter):
         "app version 4.16.0 as the floor, the account-id header, and that /llu/connections "
         "entries carry patientId, firstName and lastName but no email. Not verified: that a "
         "practice sees its patients through /llu/connections, and how it can recognise the "
-        "patient who gave an email there (the sandbox lists the email; LibreView does not)."
+        "patient who gave an email there (the sandbox lists the email; LibreView does not). "
+        "Glucose comes from the patient's LibreLinkUp graph and logbook, which hold only about "
+        "the last 12 hours of readings (every 15 minutes) and two weeks of glucose events: the "
+        "backfill takes what is there, not 30 days, and hourly pulls keep what comes after."
     )
     supported_resources = ("glucose",)
     requires_app = True  # the LibreView practice account the users link to
@@ -104,6 +110,18 @@ class FreestyleLibreAdapter(EmailAdapter):
                 patient_id = str(patient["patientId"])
                 return Enrolment(patient_id, {**credentials, "patient_id": patient_id})
         return None
+
+    def api_url(self, credentials):
+        return self.url(credentials["host"], "")
+
+    def api_auth(self, credentials):
+        """The practice account signs in for each page read: the patient's data is read with
+        the practice's ticket (there is no token of the user's to keep)."""
+        _, ticket, account_hash = self._sign_in(credentials["host"])
+        return {**HEADERS, "Authorization": f"Bearer {ticket}", "account-id": account_hash}, {}
+
+    def api_rejected(self, response):
+        return False  # the ticket was signed in for this very call: no token to renew
 
     def _sign_in(self, host: str, redirected: bool = False) -> tuple[str, str, str]:
         """Sign the practice account in: (host it lives on, ticket, account-id header)."""
