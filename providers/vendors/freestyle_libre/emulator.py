@@ -6,8 +6,10 @@ the maintained client (pylibrelinkup) requires of them.
 
 The sandbox practice account is the emulator's client (`sandbox_client`); `user_terms` (with
 its client secret) has terms to accept, and the fault usernames misbehave as everywhere. A
-patient appears once linked: POST `link_patient` with `email` (and `delay_seconds`), as the
-user would from LibreView's My practices. Links live in the cache, shared by every worker.
+patient appears once linked: POST `link_patient` with the patient's `email` (their patientId is
+derived from it; the listing does not show it), `delay_seconds`, and the `first_name` and
+`last_name` LibreLinkUp is to show (default "Sandbox Patient"), as the user would from
+LibreView's My practices. Links live in the cache, shared by every worker.
 
 A linked patient's data: `/llu/connections/{patientId}/graph` (the last 12 hours of readings,
 15 minutes apart, in `graphData`, the newest in `connection.glucoseMeasurement` with its
@@ -213,34 +215,33 @@ def _refused(request, host: str) -> JsonResponse | None:
     return None
 
 
-def _linked() -> dict[str, float]:
-    """The linked patients' emails and when they linked, for those linked by now."""
+def _linked() -> dict[str, dict]:
+    """The patients linked by now, by email: when they linked, and their names."""
     now = time.time()
-    return {e: at for e, at in (cache.get(_LINKS) or {}).items() if at <= now}
+    return {e: link for e, link in (cache.get(_LINKS) or {}).items() if link["at"] <= now}
 
 
-def _patient(email: str, linked_at: float, host: str) -> dict:
-    """A `/llu/connections` entry. LibreLinkUp's carry no email: `email` is the sandbox's
-    stand-in for however the practice is to recognise the patient (see the adapter's note)."""
+def _patient(email: str, link: dict, host: str) -> dict:
+    """A `/llu/connections` entry: like LibreLinkUp's, it names no email (the adapter tells
+    its users apart otherwise); `created` is when the patient linked."""
     return {
         "id": account_id(f"connection:{email}"),
         "patientId": account_id(email),
         "country": host.upper(),
         "status": 2,
-        "firstName": "Sandbox",
-        "lastName": "Patient",
+        "firstName": link["first_name"],
+        "lastName": link["last_name"],
         "targetLow": 70,
         "targetHigh": 180,
         "uom": 1,
-        "created": int(linked_at),
-        "email": email,
+        "created": int(link["at"]),
     }
 
 
 def connections(request, host: str):
     if refused := _refused(request, host):
         return refused
-    patients = [_patient(email, at, host) for email, at in _linked().items()]
+    patients = [_patient(email, link, host) for email, link in _linked().items()]
     return JsonResponse({"status": 0, "data": patients})
 
 
@@ -248,9 +249,9 @@ def _linked_patient(request, host: str, patient_id: str) -> tuple[dict | None, J
     """The linked patient `patient_id` names, or the answer refusing the call."""
     if refused := _refused(request, host):
         return None, refused
-    for email, linked_at in _linked().items():
+    for email, link in _linked().items():
         if account_id(email) == patient_id:
-            return _patient(email, linked_at, host), JsonResponse({})
+            return _patient(email, link, host), JsonResponse({})
     # pylibrelinkup reads status 4 as "couldNotLoadPatient"; the HTTP status is unverified.
     return None, JsonResponse({"status": 4, "error": {"message": "couldNotLoadPatient"}})
 
@@ -294,7 +295,6 @@ def graph(request, host: str, patient_id: str):
         "glucoseAlarm": None,
         "patientDevice": device,
     }
-    connection.pop("email")
     return JsonResponse(
         {
             "status": 0,
@@ -335,9 +335,13 @@ def link_patient(request):
     email = str(data.get("email", "")).strip().lower()
     if "@" not in email:
         return JsonResponse({"error": "email is required"}, status=400)
-    linked_at = time.time() + min(float(data.get("delay_seconds") or 0), 86400)
-    cache.set(_LINKS, {**(cache.get(_LINKS) or {}), email: linked_at}, timeout=30 * 86400)
-    return JsonResponse({"email": email, "linked_at": int(linked_at)})
+    link = {
+        "at": time.time() + min(float(data.get("delay_seconds") or 0), 86400),
+        "first_name": str(data.get("first_name") or "Sandbox")[:100],
+        "last_name": str(data.get("last_name") or "Patient")[:100],
+    }
+    cache.set(_LINKS, {**(cache.get(_LINKS) or {}), email: link}, timeout=30 * 86400)
+    return JsonResponse({"email": email, "linked_at": int(link["at"])})
 
 
 class FreestyleLibreEmulator(Emulator):
