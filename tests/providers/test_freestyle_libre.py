@@ -1,6 +1,9 @@
 """FreeStyle Libre: LibreView's status codes, its region redirect and the regional hosts, and
 how a pending connection finds its patient in a listing that names no email."""
 
+import hashlib
+from datetime import UTC, datetime
+
 import pytest
 import requests
 import responses
@@ -10,10 +13,11 @@ from connections.models import Connection
 from link import connect
 from link.services import link_token_create
 from providers.base import AppCredentials
-from providers.errors import UnsupportedRegion
+from providers.errors import ProviderError, UnsupportedRegion
 from providers.registry import provider_adapter
 from providers.sandbox.base import account_id, client_secret_for
 from providers.vendors.freestyle_libre.adapter import PracticeSignInFailed, newly_linked
+from providers.vendors.freestyle_libre.data import FreestyleLibreData
 from teams.services import end_user_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -173,3 +177,66 @@ def test_the_name_is_matched_and_spares_rivals_of_another_name():
     assert newly_linked(named, [_patient("new", 200)], [_user(150, name="C D")]) == "new"
     assert newly_linked(named, [_patient("new", 200)], [_user(150, name="a B")]) is None
     assert newly_linked(_user(100, name="C D"), [_patient("new", 200)], []) is None
+
+
+def test_the_connect_api_takes_the_name(sandbox, team):
+    user = end_user_create(team=team, client_user_id="named")
+    answer = requests.post(
+        f"{sandbox.url}/v2/link/provider/email/freestyle_libre",
+        json={"email": "cy@example.com", "region": "eu", "name": "Cy Wu"},
+        headers={"x-vital-link-token": link_token_create(team=team, user_id=user.user_id)[0]},
+        timeout=10,
+    )
+    assert answer.status_code == 200 and answer.json()["state"] == "pending"
+    assert Connection.objects.get(user=user).credentials["name"] == "Cy Wu"
+
+
+def _graph(*readings) -> dict:
+    latest, *history = readings
+    data = {"connection": {"glucoseMeasurement": latest}, "graphData": history}
+    return {"status": 0, "data": data}
+
+
+@responses.activate
+def test_the_reader_keeps_utc_and_the_phones_offset_across_midnight(team):
+    team.environment = "production"
+    reader = FreestyleLibreData(provider_adapter("freestyle_libre", team=team), {})
+    reader.adapter.app = AppCredentials("practice@example.com", "pw")
+    reader.credentials = {"host": "us", "patient_id": "p1"}
+    responses.post(
+        "https://api-us.libreview.io/llu/auth/login",
+        json={"status": 0, "data": {"user": {"id": "u1"}, "authTicket": {"token": "t"}}},
+    )
+    late = {"FactoryTimestamp": "12/1/2026 4:30:00 AM", "Timestamp": "11/30/2026 11:30:00 PM"}
+    noon = {"FactoryTimestamp": "11/30/2026 12:05:00 PM", "Timestamp": "11/30/2026 7:05:00 AM"}
+    responses.get(
+        "https://api-us.libreview.io/llu/connections/p1/graph",
+        json=_graph({**late, "ValueInMgPerDl": 90}, {**noon, "ValueInMgPerDl": 180.156}),
+    )
+    window = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 12, 2, tzinfo=UTC)
+    page = reader.page("glucose", *window, None)
+    assert page.cursor == "logbook"
+    assert [(r.timestamp, r.value, r.timezone_offset) for r in page.records] == [
+        (datetime(2026, 11, 30, 12, 5, tzinfo=UTC), pytest.approx(10.0), -5 * 3600),
+        (datetime(2026, 12, 1, 4, 30, tzinfo=UTC), pytest.approx(90 / 18.0156), -5 * 3600),
+    ]
+    assert responses.calls[-1].request.headers["account-id"] == hashlib.sha256(b"u1").hexdigest()
+
+
+@responses.activate
+def test_a_reading_without_its_value_refuses_the_page(team):
+    team.environment = "production"
+    reader = FreestyleLibreData(provider_adapter("freestyle_libre", team=team), {})
+    reader.adapter.app = AppCredentials("practice@example.com", "pw")
+    reader.credentials = {"host": "us", "patient_id": "p1"}
+    responses.post(
+        "https://api-us.libreview.io/llu/auth/login",
+        json={"status": 0, "data": {"user": {"id": "u1"}, "authTicket": {"token": "t"}}},
+    )
+    stamp = {"FactoryTimestamp": "12/1/2026 4:30:00 AM", "Timestamp": "12/1/2026 5:30:00 AM"}
+    responses.get(
+        "https://api-us.libreview.io/llu/connections/p1/logbook",
+        json={"status": 0, "data": [{**stamp, "ValueInMgPerDl": 100}, stamp]},
+    )
+    with pytest.raises(ProviderError, match="logbook is not as expected"):
+        reader.page("glucose", datetime(2026, 11, 1, tzinfo=UTC), datetime.now(UTC), "logbook")
