@@ -240,3 +240,11 @@ def test_a_reading_without_its_value_refuses_the_page(team):
     )
     with pytest.raises(ProviderError, match="logbook is not as expected"):
         reader.page("glucose", datetime(2026, 11, 1, tzinfo=UTC), datetime.now(UTC), "logbook")
+
+
+def test_the_widget_form_takes_the_name(widget, new_link_token, live_user):
+    form = {"email": "dee@example.com", "region": "eu", "name": " Dee  Fox "}
+    response = widget.submit("/link/provider/freestyle_libre", new_link_token(), **form)
+    assert response.status_code == 302  # on to the result step
+    connection = Connection.objects.get(user=live_user, provider="freestyle_libre")
+    assert (connection.status, connection.credentials["name"]) == ("pending", "Dee Fox")
