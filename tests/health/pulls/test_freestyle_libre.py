@@ -3,10 +3,12 @@ until the patient links (the sandbox lever), the pending check connects it and t
 reads LibreLinkUp's graph (12 hours) and logbook (two weeks of events) as the practice; the SDK
 then serves every reading the emulator served, in mmol/L, with the phone's UTC offset."""
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 import requests
+from svix.webhooks import Webhook
 
 from connections.lifecycle import connection_check_pending
 from health.models import PullState, Sample
@@ -33,7 +35,7 @@ def link_patient(sandbox, email: str = EMAIL) -> None:
 
 
 @pytest.fixture
-def connected(vital, sandbox):
+def connected(vital, sandbox, endpoint):
     """A user whose FreeStyle Libre connected and backfilled: (user id, the times LibreLinkUp
     held before the backfill, and after)."""
     user_id = vital.user.create(client_user_id="libre-puller").user_id
@@ -50,7 +52,9 @@ def connected(vital, sandbox):
     return user_id, served(before), served(datetime.now(UTC))
 
 
-def test_backfill_serves_every_reading_in_mmol_per_litre_with_the_phones_offset(vital, connected):
+def test_backfill_serves_every_reading_in_mmol_per_litre_with_the_phones_offset(
+    vital, connected, endpoint, receiver
+):
     user_id, before, after = connected
     samples = vital.vitals.glucose(user_id, provider="freestyle_libre", **window())
     stored = {s.timestamp for s in samples}
@@ -62,10 +66,20 @@ def test_backfill_serves_every_reading_in_mmol_per_litre_with_the_phones_offset(
         assert sample.unit == "mmol/L"
         offset = sample.timestamp.astimezone(emulator.ZONE).utcoffset().total_seconds()
         assert sample.timezone_offset == offset != 0
+    for request in receiver.requests:
+        Webhook(endpoint.secret).verify(request["body"], request["headers"])  # as Svix signs
+    events = [json.loads(r["body"]) for r in receiver.requests]
+    assert [e["event_type"] for e in events] == [
+        "link.session.finished",  # pending
+        "provider.connection.created",  # the patient linked
+        "historical.data.glucose.created",
+    ]
+    assert events[2]["data"]["provider"] == "freestyle_libre" and events[2]["data"]["is_final"]
 
 
-def test_a_second_pull_changes_nothing(connected):
+def test_a_second_pull_changes_nothing(connected, receiver):
     user_id, _, after = connected
+    receiver.requests.clear()
     connection = connection_of(user_id, "freestyle_libre")
     state = PullState.objects.get(connection=connection, resource="glucose")
     count = Sample.objects.filter(user_id=user_id).count()
@@ -75,6 +89,8 @@ def test_a_second_pull_changes_nothing(connected):
     assert state_after.updated_count == state.updated_count
     assert state_after.created_count - state.created_count <= len(new)
     assert Sample.objects.filter(user_id=user_id).count() - count <= len(new)
+    if not new:
+        assert receiver.requests == []  # nothing changed, so nothing to announce
 
 
 def test_a_patient_no_longer_linked_fails_the_pull_and_stores_nothing(connected, settings):
