@@ -40,6 +40,12 @@ class MfaIn(Schema):
 class EmailIn(Schema):
     email: str = Field(min_length=3, max_length=320)
     region: Region | None = None
+    name: str | None = Field(
+        None,
+        max_length=200,
+        description="Link's addition: the user's name as the provider shows it (FreeStyle "
+        "Libre: as in LibreLinkUp), which tells apart users who link at the same time.",
+    )
     provider: str | None = Field(None, max_length=40, description="Deprecated; the path wins.")
 
 
@@ -190,7 +196,11 @@ def provider_email(
         provider,
         x_vital_link_token,
         lambda link_token: connect.connect_email(
-            link_token=link_token, provider=provider, email=payload.email, region=payload.region
+            link_token=link_token,
+            provider=provider,
+            email=payload.email,
+            region=payload.region,
+            name=payload.name,
         ),
     )
 

@@ -111,9 +111,17 @@ def connection_check_pending(*, connection_id: int) -> str:
     if connection is None:
         return "busy"
     rows = Connection.objects.filter(pk=connection_id)
+    peers = (
+        Connection.objects.filter(
+            provider=connection.provider,
+            status__in=(Connection.Status.PENDING, Connection.Status.CONNECTED),
+        )
+        .exclude(pk=connection_id)
+        .values_list("credentials", flat=True)
+    )
     try:
         enrolment = provider_adapter(connection.provider, team=connection.user.team).check(
-            connection.credentials
+            connection.credentials, peers=[c for c in peers if c]
         )
     except ProviderError as exc:
         log.info("pending check of %s failed (%s)", connection.pk, exc.error_type)

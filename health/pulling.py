@@ -188,9 +188,11 @@ def _page(
     connection: Connection, resource: str, start: datetime, end: datetime, cursor
 ) -> tuple[Connection, Page]:
     """One page from the vendor, with a token good for a while; a token the vendor refuses is
-    refreshed once and the page asked for again. Returns the connection as it now stands (its
-    credentials perhaps renewed) with the page."""
-    connection, _ = connection_credentials_fresh(connection=connection, min_ttl=_TOKEN_MIN_TTL)
+    refreshed once and the page asked for again (a vendor read through the operator's own
+    account, FreeStyle Libre's practice, has no user token to keep fresh). Returns the
+    connection as it now stands (its credentials perhaps renewed) with the page."""
+    if connection.credentials.get("access_token"):  # not a vendor read with the app's account
+        connection, _ = connection_credentials_fresh(connection=connection, min_ttl=_TOKEN_MIN_TTL)
     try:
         return connection, _reader(connection).page(resource, start, end, cursor)
     except AccessRejected:

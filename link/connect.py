@@ -87,12 +87,17 @@ def connect_mfa(*, link_token: LinkToken, provider: str, mfa_code: str) -> Conne
 
 
 def connect_email(
-    *, link_token: LinkToken, provider: str, email: str, region: str | None = None
+    *,
+    link_token: LinkToken,
+    provider: str,
+    email: str,
+    region: str | None = None,
+    name: str | None = None,
 ) -> ConnectResult:
     adapter = adapter_for(link_token, provider, "email")
     link_event_record(link_token=link_token, kind=Kind.SUBMITTED, provider=provider)
     try:
-        enrolment = adapter.enrol(email=email, region=region)
+        enrolment = adapter.enrol(email=email, region=region, name=name)
     except ProviderError as exc:
         return failed(link_token, provider, exc)
     return _connection_save(

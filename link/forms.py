@@ -73,7 +73,15 @@ class EmailForm(_RegionForm):
     email = forms.EmailField(
         label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
-    field_order = ["email", "region"]
+    # The vendor lists linked users by name, not email (FreeStyle Libre): a name tells apart
+    # users who link at the same time.
+    name = forms.CharField(
+        label=_("Your name as in your LibreView account (optional)"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    field_order = ["email", "name", "region"]
 
 
 class MfaForm(forms.Form):

@@ -149,6 +149,7 @@ def provider_step(request, session, provider):
             provider=provider,
             email=data["email"],
             region=data.get("region") or None,
+            name=data.get("name") or None,
         )
     return _finish(request, session, result, form_template=template, context=context)
 

@@ -238,7 +238,11 @@ def test_pending_email_connection_becomes_connected(sandbox, team, live_user, re
     assert connection.status == "connected"
     assert connection.external_user_id == "carol@example.com"
     assert connection.credentials["patient_id"]
-    [created] = [json.loads(r["body"]) for r in receiver.requests if "created" in r["body"]]
+    [created] = [
+        json.loads(r["body"])
+        for r in receiver.requests
+        if "provider.connection.created" in r["body"]
+    ]
     assert created["data"]["provider"]["slug"] == "freestyle_libre"
     assert created["data"]["external_user_id"] == connection.external_user_id
 

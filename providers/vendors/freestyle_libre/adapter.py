@@ -1,17 +1,31 @@
 """FreeStyle Libre by email, on the LibreView practice model: the user links their LibreView
 account to our practice (LibreView → Account settings → My practices → the Practice ID), and
-the connection stays pending until the practice lists their email; `check` tells the lifecycle
-when it does. Nothing secret of the user's is asked for or stored: only the email and region.
+the connection stays pending until the practice sees them; `check` tells the lifecycle when it
+does. Nothing secret of the user's is asked for or stored: only the email and region.
+
+Which linked patient is the user: LibreLinkUp's patient listing (`/llu/connections`) gives each
+patient's patientId, firstName, lastName and `created`, and no email (pylibrelinkup's Patient
+model; nightscout-librelink-up's Connection interface), so the email the user typed can never be
+matched. A pending connection takes the one patient who can only be theirs: linked since the user
+asked (`created` at or after the enrolment), held by no other connection of the practice, and
+awaited by no other pending connection that was already waiting when that patient linked.
+Anything else keeps it pending rather than risk giving a user another's readings: two users
+linking at the same time, or one who never links, hold up those after them until they expire
+(LINK_PENDING_DAYS). A user who also gives their name as LibreLinkUp shows it (`name`) is told
+apart by it: matched only to a patient of that name, and no rival for patients of another.
+Unverified: that `created` is when the patient linked (the clients only carry it as a number).
 
 The practice account (the "app": ours from settings, or a team's own practice) signs in with
 LibreView's JSON login on the regional host: `status` 0 = signed in, 2 = the practice account's
 credentials are wrong, 4 = a step (new terms) to accept in the app; `data.redirect` with
 `data.region` = the account lives on another regional server, where we sign in again. Later calls
-carry the ticket and `account-id` = sha256(user id). The patient listing and its email field
-follow the LibreLinkUp API (`/llu/connections`); the practice API itself is undocumented."""
+carry the ticket and `account-id` = sha256(user id). The patient listing follows the LibreLinkUp
+API (`/llu/connections`); the practice API itself is undocumented."""
 
 import hashlib
 import logging
+import time
+from collections.abc import Sequence
 
 from ...base import Status
 from ...email import EmailAdapter, Enrolment
@@ -47,16 +61,25 @@ class FreestyleLibreAdapter(EmailAdapter):
         "https://github.com/timoschlueter/nightscout-librelink-up/issues/167",
         "https://github.com/DiaKEM/libre-link-up-api-client/issues/35",
         "https://github.com/gillesvs/librelink/pull/45",
+        "https://github.com/robberwick/pylibrelinkup/blob/main/src/pylibrelinkup/models/data.py",
+        "https://github.com/timoschlueter/nightscout-librelink-up/blob/main/src/index.ts",
+        "https://github.com/DiaKEM/libre-link-up-api-client/blob/main/src/client.ts",
     )
     note = (
         "Unofficial (the LibreLinkUp app's API). The user gives their email and region (us, eu, "
-        "sg, de, au, br, nl, fr, ca, in) and links their LibreView account to this app's "
-        "LibreView practice (My practices → Practice ID); the connection stays pending until the "
-        "practice lists them. Verified from maintained clients: the login, its region redirect, "
-        "app version 4.16.0 as the floor, the account-id header, and that /llu/connections "
-        "entries carry patientId, firstName and lastName but no email. Not verified: that a "
-        "practice sees its patients through /llu/connections, and how it can recognise the "
-        "patient who gave an email there (the sandbox lists the email; LibreView does not)."
+        "sg, de, au, br, nl, fr, ca, in) and, after that, links their LibreView account to this "
+        "app's LibreView practice (My practices → Practice ID); the connection stays pending "
+        "until the practice lists them. Verified from maintained clients: the login, its region "
+        "redirect, app version 4.16.0 as the floor, the account-id header, and that "
+        "/llu/connections entries carry patientId, firstName, lastName and created but no "
+        "email. So the email cannot identify the patient: Link takes the one new patient linked "
+        "after the user asked that no other connection holds, provided no other user was "
+        "waiting when they linked; users linking at the same moment stay pending (and expire) "
+        "rather than risk getting each other's readings. Not verified: that a practice sees its "
+        "patients through /llu/connections, and that `created` is the time of linking. Glucose "
+        "comes from the patient's LibreLinkUp graph and logbook, which hold only about the last "
+        "12 hours of readings (every 15 minutes) and two weeks of glucose events: the backfill "
+        "takes what is there, not 30 days, and hourly pulls keep what comes after."
     )
     supported_resources = ("glucose",)
     requires_app = True  # the LibreView practice account the users link to
@@ -78,19 +101,23 @@ class FreestyleLibreAdapter(EmailAdapter):
     }
     default_region = "us"
 
-    def enrol(self, *, email, region):
+    def enrol(self, *, email, region, name=None):
         email = email.strip().lower()
         host = self._sign_in(self.region_host(region))[0]
+        name = " ".join((name or "").split())
         return Enrolment(
             external_user_id=email,
             credentials={
                 "email": email,
                 "region": (region or self.default_region).lower(),
                 "host": host,
+                "practice": _practice(self.app.client_id),
+                "since": int(time.time()),  # a patient linked before this is not the user
+                **({"name": name} if name else {}),
             },
         )
 
-    def check(self, credentials):
+    def check(self, credentials, peers=()):
         host, ticket, account_hash = self._sign_in(credentials["host"])
         response = self.http.get(
             self.url(host, "/llu/connections"),
@@ -99,11 +126,25 @@ class FreestyleLibreAdapter(EmailAdapter):
         data = json_body(response)
         if response.status_code != 200 or not isinstance(data, dict):
             raise ProviderApiError()
-        for patient in data.get("data") or ():
-            if str(patient.get("email", "")).lower() == credentials["email"]:
-                patient_id = str(patient["patientId"])
-                return Enrolment(patient_id, {**credentials, "patient_id": patient_id})
-        return None
+        try:
+            patient_id = newly_linked(credentials, data.get("data") or [], peers)
+        except (KeyError, TypeError, ValueError):
+            raise ProviderApiError() from None
+        if patient_id is None:
+            return None
+        return Enrolment(patient_id, {**credentials, "patient_id": patient_id})
+
+    def api_url(self, credentials):
+        return self.url(credentials["host"], "")
+
+    def api_auth(self, credentials):
+        """The practice account signs in for each page read: the patient's data is read with
+        the practice's ticket (there is no token of the user's to keep)."""
+        _, ticket, account_hash = self._sign_in(credentials["host"])
+        return {**HEADERS, "Authorization": f"Bearer {ticket}", "account-id": account_hash}, {}
+
+    def api_rejected(self, response):
+        return False  # the ticket was signed in for this very call: no token to renew
 
     def _sign_in(self, host: str, redirected: bool = False) -> tuple[str, str, str]:
         """Sign the practice account in: (host it lives on, ticket, account-id header)."""
@@ -141,3 +182,50 @@ class FreestyleLibreAdapter(EmailAdapter):
         except (KeyError, TypeError):
             raise ProviderApiError() from None
         return host, ticket, hashlib.sha256(user_id.encode()).hexdigest()
+
+
+def _practice(client_id: str) -> str:
+    """Which practice account a connection was made with, without naming it."""
+    return hashlib.sha256(client_id.strip().lower().encode()).hexdigest()[:16]
+
+
+def newly_linked(credentials: dict, patients: list[dict], peers: Sequence[dict]) -> str | None:
+    """The patientId of the one listed patient who can only be the user of `credentials`, given
+    the credentials of the provider's other live connections (`peers`); None while there is no
+    such patient (see the module docstring). A user who gave their name as LibreLinkUp shows it
+    is matched on it too, and is no rival for a patient of another name."""
+    since = credentials.get("since")
+    if since is None:  # enrolled before connections recorded it: nothing to tell by
+        return None
+    name = _name_given(credentials)
+    practice = credentials.get("practice"), credentials.get("host")
+    ours = [p for p in peers if (p.get("practice"), p.get("host")) == practice]
+    claimed = {p["patient_id"] for p in ours if p.get("patient_id")}
+    new = [
+        p
+        for p in patients
+        if str(p["patientId"]) not in claimed
+        and int(p.get("created") or 0) >= since
+        and name in ("", _name_listed(p))
+    ]
+    if len(new) != 1:
+        return None
+    linked_at, listed = int(new[0]["created"]), _name_listed(new[0])
+    rivals = [
+        p
+        for p in ours
+        if not p.get("patient_id")
+        and p.get("since", linked_at) <= linked_at  # waiting when the patient linked
+        and _name_given(p) in ("", listed)
+    ]
+    return None if rivals else str(new[0]["patientId"])
+
+
+def _name_given(credentials: dict) -> str:
+    return " ".join(str(credentials.get("name") or "").split()).casefold()
+
+
+def _name_listed(patient: dict) -> str:
+    return " ".join(
+        f"{patient.get('firstName', '')} {patient.get('lastName', '')}".split()
+    ).casefold()
