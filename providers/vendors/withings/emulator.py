@@ -1,7 +1,14 @@
 """Withings' OAuth server: `action=requesttoken`, comma scopes, a 30-second code, always HTTP
-200 with a `{status, body}` envelope (non-zero status = error), and signed revocation; and one
-of its data endpoints, `measure?action=getmeas`, which refuses a bad token inside that envelope
-too."""
+200 with a `{status, body}` envelope (non-zero status = error), and signed revocation; its
+measures, `measure?action=getmeas`, which refuses a bad token inside that envelope too (sources:
+providers/vendors/withings/data.py); and its notifications: `notify?action=subscribe` checks the
+callback URL with a HEAD request first, and the sandbox control POST /sandbox/withings/push sends
+Link the form-encoded notification Withings would (userid, appli, startdate, enddate).
+
+The sandbox user lives in Europe/Paris (the `timezone` of every answer). Unverified: how many
+groups Withings puts on a page (here _PAGE_GROUPS, small enough that a month takes two pages)
+and its status for a callback URL that fails the check (here 293, as remembered from its
+reference's list of status codes)."""
 
 import hashlib
 import hmac
@@ -10,6 +17,8 @@ import secrets
 import time
 from datetime import UTC, datetime, timedelta
 
+import requests
+from django.conf import settings
 from django.http import JsonResponse
 from django.urls import path
 
@@ -20,7 +29,9 @@ from .adapter import WithingsAdapter
 _INVALID_PARAMS = 503
 _AUTH_FAILED = 100
 _INVALID_TOKEN = 401
-_PAGE_GROUPS = 100
+_PAGE_GROUPS = 20
+_BAD_CALLBACK = 293
+_ZONE = "Europe/Paris"
 _DEFAULT_DAYS = 30
 # Measure types, in Withings' numbering; a value is `value * 10**unit`.
 _WEIGHT, _FAT_FREE, _FAT_RATIO, _FAT_MASS, _DIASTOLIC, _SYSTOLIC, _PULSE = 1, 5, 6, 8, 9, 10, 11
@@ -125,10 +136,11 @@ class WithingsEmulator(OAuthEmulator):
 
     def measure(self, request):
         """`/measure` (GET or POST form): `action=getmeas` with `meastype` or `meastypes`,
-        `category`, `startdate`/`enddate` (epoch seconds; the last 30 days by default) and
-        `offset` for the next page while `more` is 1."""
+        `category`, `startdate`/`enddate` (epoch seconds; the last 30 days by default) or
+        `lastupdate` (the groups modified since), and `offset` for the next page while `more`
+        is 1."""
         params = (request.POST if request.method == "POST" else request.GET).dict()
-        account = self.bearer_account(request)
+        account = self._account(request, params)
         if account is None:
             return _envelope(
                 _INVALID_TOKEN,
@@ -139,8 +151,11 @@ class WithingsEmulator(OAuthEmulator):
             return _envelope(_INVALID_PARAMS, error="Invalid Params: unknown action")
         now = int(time.time())
         try:
-            end = int(params.get("enddate") or now)
+            since = int(params.get("lastupdate") or 0)
+            end = now if since else int(params.get("enddate") or now)
             start = int(params.get("startdate") or end - _DEFAULT_DAYS * 86400)
+            if since:  # a group is modified 40 s after it is taken, and never again
+                start = since - 40
             offset = int(params.get("offset") or 0)
             types = params.get("meastypes") or params.get("meastype") or ""
             types = {int(t) for t in types.split(",") if t}
@@ -152,7 +167,8 @@ class WithingsEmulator(OAuthEmulator):
             for day in days_between(first, last):
                 for group in measure_groups_of(account, day):
                     measures = [m for m in group["measures"] if not types or m["type"] in types]
-                    if measures and start <= group["date"] <= end:
+                    taken = start <= group["date"] <= end
+                    if measures and taken and group["modified"] >= since:
                         groups.append({**group, "measures": measures})
         groups.sort(key=lambda group: group["date"], reverse=True)
         page = groups[offset : offset + _PAGE_GROUPS]
@@ -160,11 +176,34 @@ class WithingsEmulator(OAuthEmulator):
         return _envelope(
             0,
             updatetime=now,
-            timezone="Europe/Paris",
+            timezone=_ZONE,
             measuregrps=page,
             more=int(more),
             offset=offset + len(page) if more else 0,
         )
+
+    def notify(self, request):
+        """`/notify?action=subscribe` (callbackurl, appli): Withings first sends the callback
+        URL a HEAD request, which must answer 2xx. The sandbox checks only Link's own
+        receiver, so it never calls an address a caller chose."""
+        params = (request.POST if request.method == "POST" else request.GET).dict()
+        if self._account(request, params) is None:
+            return _envelope(_INVALID_TOKEN, error="invalid_token")
+        if params.get("action") != "subscribe" or not params.get("appli", "").isdigit():
+            return _envelope(_INVALID_PARAMS, error="Invalid Params")
+        receiver = f"{settings.LINK_PUBLIC_URL}/push/withings"
+        if params.get("callbackurl") != receiver or not _answers_head(receiver):
+            return _envelope(_BAD_CALLBACK, error="The callback URL is either absent or incorrect")
+        return _envelope(0)
+
+    def _account(self, request, params: dict) -> str | None:
+        """The account of the access token, sent as a Bearer header or as the `access_token`
+        parameter (python_withings_api's OAuth2 session puts it in the query)."""
+        claims = self.bearer_claims(request) or self.access_claims(params.get("access_token"))
+        return claims and claims["account"]
+
+    def controls(self):
+        return [path("push", exempt(push))]
 
     def hosts(self):
         account, api = WithingsAdapter.hosts["account"], WithingsAdapter.hosts["api"]
@@ -174,8 +213,33 @@ class WithingsEmulator(OAuthEmulator):
                 path("v2/oauth2", exempt(self.oauth2)),
                 path("v2/signature", exempt(self.signature)),
                 path("measure", exempt(self.measure)),
+                path("notify", exempt(self.notify)),
             ],
         }
+
+
+def push(request):
+    """POST account, appli (1: weight and body composition; 4: blood pressure and heart rate):
+    Withings' notification of the account's new measures today, to Link's receiver."""
+    account = request.POST.get("account", "user_good")
+    start = int(utc_day_start(datetime.now(UTC).date()).timestamp())
+    notification = {
+        "userid": str(numeric_id(account)),
+        "appli": request.POST.get("appli", "1"),
+        "startdate": str(start),
+        "enddate": str(int(time.time())),
+    }
+    answer = requests.post(
+        f"{settings.LINK_PUBLIC_URL}/push/withings", data=notification, timeout=60
+    )
+    return JsonResponse({"status": answer.status_code, "sent": notification})
+
+
+def _answers_head(url: str) -> bool:
+    try:
+        return requests.head(url, timeout=30).ok
+    except requests.RequestException:
+        return False
 
 
 def _envelope(status: int, error: str = "", **body) -> JsonResponse:
