@@ -1,0 +1,132 @@
+"""Reading Garmin's Health API summaries: `dailies` (activity and the day's heart-rate samples)
+and `sleeps`, from https://apis.garmin.com/wellness-api/rest/<summary type>, chosen by upload
+time with `uploadStartTimeInSeconds`/`uploadEndTimeInSeconds` (at most 24 hours a request, so a
+window is read a day at a time; the cursor is the next day's start), authorised by the OAuth 2
+Bearer token (as the-momentum/open-wearables' Garmin client calls them:
+backend/app/services/providers/garmin/data_247.py and providers/api_client.py). Field names and
+units are those of Garmin's Health API examples (times in Unix seconds, durations in seconds,
+distances in metres, kcal; `startTimeOffsetInSeconds` is the device's local offset;
+`timeOffsetHeartRateSamples` maps seconds after the start to bpm), as RADAR-base's Garmin push
+endpoint and open-wearables read them.
+
+Pings (Garmin Activity API document, "Ping Service", quoted in open-wearables'
+webhook handlers): a JSON POST with lists of {userId, callbackURL} under each summary type and
+the app's `garmin-client-id` header; Garmin signs nothing, so that header, which must name one
+of our apps, is the only check. Link answers 200 at once and pulls by upload time itself
+rather than calling the callbackURL.
+
+Unverified: how far back upload-time queries reach (open-wearables notes about 7 days; older
+history comes through Garmin's backfill requests, which answer by pings later, and which Link
+does not make yet)."""
+
+import json
+from datetime import UTC, datetime
+
+from django.http import HttpResponse
+from django.utils.crypto import constant_time_compare
+
+from ...data import Notice, Page, SampleRecord, SummaryRecord, VendorData
+from ...errors import ProviderApiError
+
+_MAX_RANGE = 86400  # seconds of upload time a request may cover
+_SOURCE = "watch"
+_SUMMARY_TYPES = {"activity": "dailies", "heartrate": "dailies", "sleep": "sleeps"}
+_PINGED = {"dailies": ("activity", "heartrate"), "sleeps": ("sleep",)}
+
+
+def _at(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def activity_record(daily: dict) -> SummaryRecord:
+    moderate, vigorous = (
+        daily.get(f"{level}IntensityDurationInSeconds") or 0 for level in ("moderate", "vigorous")
+    )
+    fields = {
+        "calendar_date": daily["calendarDate"],
+        "timezone_offset": daily["startTimeOffsetInSeconds"],
+        "calories_active": daily["activeKilocalories"],
+        "calories_total": daily["activeKilocalories"] + daily["bmrKilocalories"],
+        "steps": daily["steps"],
+        "distance": daily.get("distanceInMeters"),
+        "floors_climbed": daily.get("floorsClimbed"),
+        "medium": moderate / 60,  # Vital's intensities are minutes
+        "high": vigorous / 60,
+    }
+    return SummaryRecord(daily["summaryId"], fields, raw=daily, source_type=_SOURCE)
+
+
+def heartrate_records(daily: dict) -> list[SampleRecord]:
+    start, offset = daily["startTimeInSeconds"], daily["startTimeOffsetInSeconds"]
+    samples = daily.get("timeOffsetHeartRateSamples") or {}
+    return [
+        SampleRecord(_at(start + int(after)), bpm, timezone_offset=offset, source_type=_SOURCE)
+        for after, bpm in samples.items()
+    ]
+
+
+def sleep_record(sleep: dict) -> SummaryRecord:
+    start = sleep["startTimeInSeconds"]
+    deep, light = sleep["deepSleepDurationInSeconds"], sleep["lightSleepDurationInSeconds"]
+    rem, awake = sleep["remSleepInSeconds"], sleep["awakeDurationInSeconds"]
+    fields = {
+        "calendar_date": sleep["calendarDate"],
+        "bedtime_start": _at(start),
+        "bedtime_stop": _at(start + sleep["durationInSeconds"]),
+        "timezone_offset": sleep["startTimeOffsetInSeconds"],
+        "type": "long_sleep",
+        "duration": sleep["durationInSeconds"],
+        "total": deep + light + rem,
+        "awake": awake,
+        "light": light,
+        "rem": rem,
+        "deep": deep,
+    }
+    return SummaryRecord(sleep["summaryId"], fields, raw=sleep, source_type=_SOURCE)
+
+
+def records_of(resource: str, summaries: list) -> list:
+    if resource == "heartrate":
+        return [sample for daily in summaries for sample in heartrate_records(daily)]
+    read = activity_record if resource == "activity" else sleep_record
+    return [read(summary) for summary in summaries]
+
+
+class GarminData(VendorData):
+    resources = ("activity", "sleep", "heartrate")
+    pushes = True
+
+    def page(self, resource, start, end, cursor):
+        # In whole seconds, as Garmin takes them, so no request covers less than one.
+        since = int(cursor) if cursor else int(start.timestamp())
+        last = max(int(end.timestamp()), since + 1)
+        until = min(since + _MAX_RANGE, last)
+        summaries = self.get(
+            f"/wellness-api/rest/{_SUMMARY_TYPES[resource]}",
+            {"uploadStartTimeInSeconds": since, "uploadEndTimeInSeconds": until},
+        )
+        try:
+            records = records_of(resource, summaries)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            problem = f"Garmin's {resource} summaries were not in their usual shape ({exc!r})."
+            raise ProviderApiError(problem) from None
+        return Page(records, str(until) if until < last else None)
+
+    @classmethod
+    def notice(cls, request, apps):
+        if request.method != "POST":
+            return HttpResponse(status=405), []
+        client_id = request.headers.get("garmin-client-id", "")
+        if not client_id or not any(constant_time_compare(client_id, a.client_id) for a in apps):
+            return HttpResponse(status=401), []
+        try:
+            ping = json.loads(request.body)
+            users = {
+                (str(item["userId"]), kind)
+                for kind, items in ping.items()
+                if kind in _PINGED
+                for item in items
+            }
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return HttpResponse(status=400), []
+        return HttpResponse(status=200), [Notice(user, _PINGED[kind]) for user, kind in users]
