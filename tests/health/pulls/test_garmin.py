@@ -4,10 +4,12 @@ heart-rate samples and sleeps, with the watch's Berlin offsets); a re-pull chang
 Garmin's ping makes one incremental pull per resource its summary type feeds, and a ping
 without one of our apps' client id makes none."""
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 import requests
+from svix.webhooks import Webhook
 
 from health import pulling
 from health.models import PullState
@@ -87,6 +89,11 @@ def test_the_backfill_serves_garmin_summaries_and_a_repull_changes_nothing(
         )
         assert sleep.total == sleep.deep + sleep.light + sleep.rem
         assert sleep.timezone_offset == berlin_offset(start)
+
+    for request in receiver.requests:
+        Webhook(endpoint.secret).verify(request["body"], request["headers"])
+    kinds = {json.loads(r["body"])["event_type"] for r in receiver.requests}
+    assert {f"historical.data.{r}.created" for r in ("activity", "sleep", "heartrate")} <= kinds
 
     before, receiver.requests[:] = counts(user_id), []
     connection = connection_of(user_id, "garmin")

@@ -4,11 +4,13 @@ Paris offsets kept) over two pages; a re-pull changes nothing; Withings' notific
 incremental pull per resource its `appli` names, after the callback URL passed Withings' HEAD
 check; and withings-api, Withings' Python client, reads the same weigh-ins."""
 
+import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from svix.webhooks import Webhook
 
 from health import pulling
 from health.models import PullState
@@ -89,6 +91,14 @@ def test_the_backfill_serves_withings_measures_and_a_repull_changes_nothing(
         at.astimezone(PARIS).date().isoformat(): (v[WEIGHT], v[FAT_RATIO], v[FAT_FREE])
         for at, v in scale
     }
+
+    for request in receiver.requests:
+        Webhook(endpoint.secret).verify(request["body"], request["headers"])
+    kinds = {json.loads(r["body"])["event_type"] for r in receiver.requests}
+    assert {
+        f"historical.data.{r}.created"
+        for r in ("body", "weight", "fat", "blood_pressure", "heartrate")
+    } <= kinds
 
     before, receiver.requests[:] = counts(user_id), []
     connection = connection_of(user_id, "withings")
