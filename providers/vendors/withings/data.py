@@ -6,6 +6,14 @@ a `{status, body}` envelope; the body holds `measuregrps` (each a `date` in epoc
 page. Measure types (Withings' numbering, listed in the same client's MeasureType): 1 weight kg,
 5 fat-free mass kg, 6 fat ratio %, 9 diastolic and 10 systolic mmHg, 11 heart pulse bpm.
 
+Nights (`/v2/sleep?action=getsummary`) and days (`/v2/measure?action=getactivity`), chosen by
+`startdateymd`/`enddateymd` with the `data_fields` wanted, paged by `offset` while `more`; each
+carries its IANA `timezone` and its local `date`; durations in seconds, distance in metres,
+calories in kcal, `elevation` in floors (the client's GetSleepSummarySerie, GetSleepSummaryData
+and MeasureGetActivityActivity; the units from Withings' field descriptions as the
+withings_health Dart package repeats them, https://pub.dev/packages/withings_health). That a
+night's `date` is the day it ends is what the sandbox does; unverified against live data.
+
 Notifications (https://developer.withings.com/developer-guide/v3/integration-guide/bulkship-sdk/
 data-api/notifications/notification-content and …/notification-subscribe): Withings checks the
 callback URL with a HEAD request that must answer 2xx, then POSTs form fields `userid`, `appli`,
@@ -13,7 +21,7 @@ callback URL with a HEAD request that must answer 2xx, then POSTs form fields `u
 word: it only triggers a pull. `appli` 1 is weight and body composition, 4 heart rate and blood
 pressure (python_withings_api's NotifyAppli: WEIGHT = 1, CIRCULATORY = 4)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,7 +40,38 @@ _TYPES = {
     "heartrate": (_PULSE,),
     "body": (_WEIGHT, _FAT_RATIO, _FAT_FREE),
 }
-_APPLIS = {"1": ("weight", "fat", "body"), "4": ("blood_pressure", "heartrate")}
+_APPLIS = {
+    "1": ("weight", "fat", "body"),
+    "4": ("blood_pressure", "heartrate"),
+    "16": ("activity",),
+    "44": ("sleep",),
+}
+_SLEEP_FIELDS = (
+    "deepsleepduration",
+    "lightsleepduration",
+    "remsleepduration",
+    "wakeupduration",
+    "durationtosleep",
+    "hr_average",
+    "hr_min",
+    "rr_average",
+    "sleep_score",
+)
+_ACTIVITY_FIELDS = (
+    "steps",
+    "distance",
+    "elevation",
+    "soft",
+    "moderate",
+    "intense",
+    "calories",
+    "totalcalories",
+)
+# Link's daily resources: the service, its action, the answer's list and the fields to ask for.
+_DAILY = {
+    "sleep": ("/v2/sleep", "getsummary", "series", _SLEEP_FIELDS),
+    "activity": ("/v2/measure", "getactivity", "activities", _ACTIVITY_FIELDS),
+}
 
 
 def measures_of(group: dict) -> dict[int, float]:
@@ -48,6 +87,9 @@ def zone_of(body: dict) -> ZoneInfo:
 
 
 def records_of(resource: str, body: dict) -> list:
+    """The records of one answer's body: its nights or days, or its measure groups."""
+    if resource in _DAILY:
+        return [_DAILY_READERS[resource](doc) for doc in body[_DAILY[resource][2]]]
     zone = zone_of(body)
     records = []
     for group in body["measuregrps"]:
@@ -81,28 +123,92 @@ def records_of(resource: str, body: dict) -> list:
     return records
 
 
+def _offset_at(moment: datetime, zone: ZoneInfo) -> int:
+    return int(moment.astimezone(zone).utcoffset().total_seconds())
+
+
+def sleep_record(night: dict) -> SummaryRecord:
+    zone = zone_of(night)
+    start, end = (datetime.fromtimestamp(night[k], UTC) for k in ("startdate", "enddate"))
+    data = night["data"]
+    deep, light = data["deepsleepduration"], data["lightsleepduration"]
+    rem = data.get("remsleepduration") or 0
+    fields = {
+        "calendar_date": night["date"],
+        "bedtime_start": start,
+        "bedtime_stop": end,
+        "timezone_offset": _offset_at(start, zone),
+        "type": "long_sleep",
+        "duration": night["enddate"] - night["startdate"],
+        "total": deep + light + rem,
+        "awake": data.get("wakeupduration") or 0,
+        "light": light,
+        "rem": rem,
+        "deep": deep,
+        "latency": data.get("durationtosleep"),
+        "hr_average": data.get("hr_average"),
+        "hr_lowest": data.get("hr_min"),
+        "respiratory_rate": data.get("rr_average"),
+        "score": data.get("sleep_score"),
+    }
+    return SummaryRecord(str(night["id"]), fields, raw=night)
+
+
+def activity_record(day: dict) -> SummaryRecord:
+    zone = zone_of(day)
+    midnight = datetime.combine(date.fromisoformat(day["date"]), time.min, zone)
+    fields = {
+        "calendar_date": day["date"],
+        "timezone_offset": _offset_at(midnight, zone),
+        "time_zone": day["timezone"],
+        "calories_active": day.get("calories"),
+        "calories_total": day.get("totalcalories"),
+        "steps": day.get("steps"),
+        "distance": day.get("distance"),
+        "floors_climbed": day.get("elevation"),
+        "low": (day.get("soft") or 0) / 60,  # Vital's intensities are minutes
+        "medium": (day.get("moderate") or 0) / 60,
+        "high": (day.get("intense") or 0) / 60,
+    }
+    device = day.get("deviceid") or ""
+    return SummaryRecord(day["date"], fields, raw=day, source_type="watch", device_id=device)
+
+
+_DAILY_READERS = {"sleep": sleep_record, "activity": activity_record}
+
+
 class WithingsData(VendorData):
-    resources = ("body", "weight", "fat", "blood_pressure", "heartrate")
+    resources = ("body", "weight", "fat", "blood_pressure", "heartrate", "sleep", "activity")
     pushes = True
 
     def page(self, resource, start, end, cursor):
-        params = {
-            "action": "getmeas",
-            "meastypes": ",".join(map(str, _TYPES[resource])),
-            "category": _REAL_MEASURES,
-            "startdate": int(start.timestamp()),
-            "enddate": int(end.timestamp()),
-        }
+        if resource in _DAILY:
+            service, action, _, wanted = _DAILY[resource]
+            params = {
+                "action": action,
+                "startdateymd": start.date().isoformat(),
+                "enddateymd": end.date().isoformat(),
+                "data_fields": ",".join(wanted),
+            }
+        else:
+            service = "/measure"
+            params = {
+                "action": "getmeas",
+                "meastypes": ",".join(map(str, _TYPES[resource])),
+                "category": _REAL_MEASURES,
+                "startdate": int(start.timestamp()),
+                "enddate": int(end.timestamp()),
+            }
         if cursor:
             params["offset"] = cursor
-        envelope = self.get("/measure", params)
+        envelope = self.get(service, params)
         try:
             body = _body(envelope)
             records = records_of(resource, body)
             more = bool(body.get("more"))
             return Page(records, str(body["offset"]) if more else None)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            problem = f"Withings' measures were not in their usual shape ({exc!r})."
+            problem = f"Withings' {resource} data was not in its usual shape ({exc!r})."
             raise ProviderApiError(problem) from None
 
     @classmethod

@@ -3,10 +3,12 @@
 measures, `measure?action=getmeas`, which refuses a bad token inside that envelope too (sources:
 providers/vendors/withings/data.py); and its notifications: `notify?action=subscribe` checks the
 callback URL with a HEAD request first, and the sandbox control POST /sandbox/withings/push sends
-Link the form-encoded notification Withings would (userid, appli, startdate, enddate).
+Link the form-encoded notification Withings would (userid, appli, startdate, enddate). Also its
+nights (`v2/sleep?action=getsummary`) and days (`v2/measure?action=getactivity`), chosen by
+`startdateymd`/`enddateymd` or `lastupdate`, paged like the measures.
 
 The sandbox user lives in Europe/Paris (the `timezone` of every answer). Unverified: how many
-groups Withings puts on a page (here _PAGE_GROUPS, small enough that a month takes two pages)
+groups, nights or days Withings puts on a page (here _PAGE, small enough that a month takes two)
 and its status for a callback URL that fails the check (here 293, as remembered from its
 reference's list of status codes)."""
 
@@ -15,7 +17,8 @@ import hmac
 import json
 import secrets
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import requests
 from django.conf import settings
@@ -29,7 +32,7 @@ from .adapter import WithingsAdapter
 _INVALID_PARAMS = 503
 _AUTH_FAILED = 100
 _INVALID_TOKEN = 401
-_PAGE_GROUPS = 20
+_PAGE = 20
 _BAD_CALLBACK = 293
 _ZONE = "Europe/Paris"
 _DEFAULT_DAYS = 30
@@ -38,6 +41,8 @@ _WEIGHT, _FAT_FREE, _FAT_RATIO, _FAT_MASS, _DIASTOLIC, _SYSTOLIC, _PULSE = 1, 5,
 # (deviceid, modelid, model) of the sandbox user's scale and blood-pressure monitor.
 _SCALE = ("a1b2c3d4e5f60718293a4b5c6d7e8f9012345678", 13, "Body+")
 _MONITOR = ("0f1e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6", 45, "BPM Connect")
+_WATCH = "9a8b7c6d5e4f30211203f4e5d6c7b8a9f0e1d2c3"
+_SLEEP_MONITOR = 32  # getsummary's model: 16 a tracker, 32 a sleep monitor
 
 
 def measure_groups_of(account: str, day) -> list[dict]:
@@ -92,6 +97,67 @@ def measure_groups_of(account: str, day) -> list[dict]:
         }
         for at, (device, modelid, model), measures in groups
     ]
+
+
+def sleep_summary_of(account: str, day) -> dict:
+    """The night that ends on the local `day`, as getsummary reports it (durations in
+    seconds, rates per minute)."""
+    rng = seeded(account, "withings.getsummary", day)
+    wake = datetime(day.year, day.month, day.day, 6, tzinfo=ZoneInfo(_ZONE))
+    wake += timedelta(minutes=rng.randint(0, 90))
+    deep, light = rng.randint(3600, 7200), rng.randint(10800, 16200)
+    rem, awake = rng.randint(3600, 6300), rng.randint(300, 2400)
+    start = wake - timedelta(seconds=deep + light + rem + awake)
+    return {
+        "id": numeric_id(f"{account}|{day}") % 10**9,
+        "timezone": _ZONE,
+        "model": _SLEEP_MONITOR,
+        "model_id": 63,
+        "startdate": int(start.timestamp()),
+        "enddate": int(wake.timestamp()),
+        "date": day.isoformat(),
+        "created": int(wake.timestamp()) + 600,
+        "modified": int(wake.timestamp()) + 600,
+        "data": {
+            "deepsleepduration": deep,
+            "lightsleepduration": light,
+            "remsleepduration": rem,
+            "wakeupduration": awake,
+            "durationtosleep": rng.randint(300, 1500),
+            "hr_average": rng.randint(52, 62),
+            "hr_min": rng.randint(44, 51),
+            "rr_average": rng.randint(12, 16),
+            "sleep_score": rng.randint(60, 95),
+        },
+    }
+
+
+def activity_of(account: str, day) -> dict:
+    """One local day's activity, as getactivity reports it (seconds, metres, kcal)."""
+    rng = seeded(account, "withings.getactivity", day)
+    end = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(_ZONE)) + timedelta(days=1)
+    active = round(rng.uniform(200, 700), 2)
+    return {
+        "date": day.isoformat(),
+        "timezone": _ZONE,
+        "deviceid": _WATCH,
+        "hash_deviceid": _WATCH,
+        "brand": 1,
+        "is_tracker": True,
+        "steps": rng.randint(3000, 15000),
+        "distance": round(rng.uniform(2000, 11000), 1),
+        "elevation": rng.randint(0, 15),
+        "soft": rng.randint(1800, 7200),
+        "moderate": rng.randint(600, 3600),
+        "intense": rng.randint(0, 1800),
+        "active": 0,
+        "calories": active,
+        "totalcalories": round(active + rng.uniform(1500, 1800), 2),
+        "hr_average": rng.randint(65, 80),
+        "hr_min": rng.randint(48, 56),
+        "hr_max": rng.randint(120, 170),
+        "modified": int(end.timestamp()) + 1800,
+    }
 
 
 class WithingsEmulator(OAuthEmulator):
@@ -171,16 +237,32 @@ class WithingsEmulator(OAuthEmulator):
                     if measures and taken and group["modified"] >= since:
                         groups.append({**group, "measures": measures})
         groups.sort(key=lambda group: group["date"], reverse=True)
-        page = groups[offset : offset + _PAGE_GROUPS]
-        more = offset + _PAGE_GROUPS < len(groups)
-        return _envelope(
-            0,
-            updatetime=now,
-            timezone=_ZONE,
-            measuregrps=page,
-            more=int(more),
-            offset=offset + len(page) if more else 0,
-        )
+        return _paged("measuregrps", groups, offset, int, updatetime=now, timezone=_ZONE)
+
+    def daily(self, request, action: str, build, key: str):
+        """`action` (`getsummary` of v2/sleep, `getactivity` of v2/measure): the account's
+        documents of each local day from `startdateymd` to `enddateymd`, or those modified
+        since `lastupdate`, `offset` paging on while `more` is true."""
+        params = (request.POST if request.method == "POST" else request.GET).dict()
+        account = self._account(request, params)
+        if account is None:
+            return _envelope(_INVALID_TOKEN, error="invalid_token")
+        if params.get("action") != action:
+            return _envelope(_INVALID_PARAMS, error="Invalid Params: unknown action")
+        try:
+            since = int(params.get("lastupdate") or 0)
+            if since:
+                first = datetime.fromtimestamp(since, UTC).date() - timedelta(days=2)
+                last = datetime.now(UTC).date()
+            else:
+                first = date.fromisoformat(params["startdateymd"])
+                last = date.fromisoformat(params["enddateymd"])
+            offset = int(params.get("offset") or 0)
+        except (KeyError, ValueError, OverflowError, OSError):
+            return _envelope(_INVALID_PARAMS, error="Invalid Params")
+        documents = [build(account, day) for day in days_between(first, last)]
+        documents = [d for d in documents if d["modified"] >= since]
+        return _paged(key, documents, offset)
 
     def notify(self, request):
         """`/notify?action=subscribe` (callbackurl, appli): Withings first sends the callback
@@ -214,6 +296,16 @@ class WithingsEmulator(OAuthEmulator):
                 path("v2/signature", exempt(self.signature)),
                 path("measure", exempt(self.measure)),
                 path("notify", exempt(self.notify)),
+                path(
+                    "v2/sleep",
+                    exempt(self.daily),
+                    {"action": "getsummary", "build": sleep_summary_of, "key": "series"},
+                ),
+                path(
+                    "v2/measure",
+                    exempt(self.daily),
+                    {"action": "getactivity", "build": activity_of, "key": "activities"},
+                ),
             ],
         }
 
@@ -233,6 +325,15 @@ def push(request):
         f"{settings.LINK_PUBLIC_URL}/push/withings", data=notification, timeout=60
     )
     return JsonResponse({"status": answer.status_code, "sent": notification})
+
+
+def _paged(key: str, items: list, offset: int, more_as=bool, **extra) -> JsonResponse:
+    """One page of `items` at `offset` in Withings' envelope: `more` (getmeas spells it 0 or
+    1, the v2 services false or true) and the next `offset`."""
+    page = items[offset : offset + _PAGE]
+    more = offset + _PAGE < len(items)
+    body = {key: page, "more": more_as(more), "offset": offset + len(page) if more else 0}
+    return _envelope(0, **extra, **body)
 
 
 def _answers_head(url: str) -> bool:

@@ -16,6 +16,7 @@ from health import pulling
 from health.models import PullState
 from providers.sandbox.data import days_between
 from providers.vendors.withings import emulator
+from providers.vendors.withings.data import WithingsData
 from tests.providers.test_witness import run_witness
 
 from .conftest import connect_oauth, connection_of, window
@@ -49,6 +50,13 @@ def served(state: PullState) -> list[tuple[datetime, dict[int, float]]]:
         for g in groups
         if start <= (at := datetime.fromtimestamp(g["date"], UTC)) <= end
     ]
+
+
+def daily_served(document_of, user_id, resource) -> list[dict]:
+    """The nights or days the emulator holds for the dates the pull asked for."""
+    state = state_of(user_id, resource)
+    days = days_between(state.historical_start.date(), state.historical_end.date())
+    return [document_of(ACCOUNT, day) for day in days]
 
 
 def paris_offset(at: datetime) -> int:
@@ -92,13 +100,48 @@ def test_the_backfill_serves_withings_measures_and_a_repull_changes_nothing(
         for at, v in scale
     }
 
+    nights = {n["date"]: n for n in daily_served(emulator.sleep_summary_of, user_id, "sleep")}
+    sleeps = vital.sleep.get(user_id, **span).sleep
+    assert {s.calendar_date for s in sleeps} == set(nights) and len(nights) > 20
+    for sleep in sleeps:
+        night = nights[sleep.calendar_date]
+        data = night["data"]
+        assert (sleep.bedtime_start, sleep.bedtime_stop) == (
+            datetime.fromtimestamp(night["startdate"], UTC),
+            datetime.fromtimestamp(night["enddate"], UTC),
+        )
+        assert (sleep.deep, sleep.light, sleep.rem, sleep.awake) == (
+            data["deepsleepduration"],
+            data["lightsleepduration"],
+            data["remsleepduration"],
+            data["wakeupduration"],
+        )
+        assert (sleep.hr_lowest, sleep.score, sleep.respiratory_rate) == (
+            data["hr_min"],
+            data["sleep_score"],
+            data["rr_average"],
+        )
+        assert sleep.timezone_offset == paris_offset(sleep.bedtime_start)
+
+    days = {d["date"]: d for d in daily_served(emulator.activity_of, user_id, "activity")}
+    activity = vital.activity.get(user_id, **span).activity
+    assert {a.calendar_date for a in activity} == set(days)
+    for day in activity:
+        doc = days[day.calendar_date]
+        assert (day.steps, day.calories_active, day.calories_total, day.distance) == (
+            doc["steps"],
+            doc["calories"],
+            doc["totalcalories"],
+            doc["distance"],
+        )
+        assert (day.floors_climbed, day.high) == (doc["elevation"], doc["intense"] / 60)
+        midnight = datetime.fromisoformat(day.calendar_date).replace(tzinfo=PARIS)
+        assert day.timezone_offset == paris_offset(midnight)
+
     for request in receiver.requests:
         Webhook(endpoint.secret).verify(request["body"], request["headers"])
     kinds = {json.loads(r["body"])["event_type"] for r in receiver.requests}
-    assert {
-        f"historical.data.{r}.created"
-        for r in ("body", "weight", "fat", "blood_pressure", "heartrate")
-    } <= kinds
+    assert {f"historical.data.{r}.created" for r in WithingsData.resources} <= kinds
 
     before, receiver.requests[:] = counts(user_id), []
     connection = connection_of(user_id, "withings")
