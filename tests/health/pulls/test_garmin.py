@@ -5,7 +5,7 @@ Garmin's ping makes one incremental pull per resource its summary type feeds, an
 without one of our apps' client id makes none."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -13,7 +13,9 @@ from svix.webhooks import Webhook
 
 from health import pulling
 from health.models import PullState
+from providers.errors import ProviderApiError
 from providers.vendors.garmin import emulator
+from providers.vendors.garmin.data import GarminData
 
 from .conftest import connect_oauth, connection_of, window
 
@@ -149,3 +151,20 @@ def test_the_emulator_refuses_more_than_a_day_and_a_missing_token(vital, sandbox
     ]
     assert [a.status_code for a in answers] == [200, 400, 401]
     assert answers[0].json() == emulator.uploaded_between(ACCOUNT, "dailies", now - 86400, now)
+
+
+def test_a_summary_out_of_shape_refuses_the_page_whole():
+    reader = GarminData(adapter=None, credentials={})
+    end = datetime.now(UTC)
+    start = end - timedelta(days=1)
+    day = emulator.daily_of(ACCOUNT, start.date())
+    reader.get = lambda path, params=None: [day]
+    assert len(reader.page("heartrate", start, end, None).records) == len(
+        day["timeOffsetHeartRateSamples"]
+    )
+    reader.get = lambda path, params=None: [{k: v for k, v in day.items() if k != "steps"}]
+    with pytest.raises(ProviderApiError):
+        reader.page("activity", start, end, None)
+    reader.get = lambda path, params=None: {"errorMessage": "not a list"}
+    with pytest.raises(ProviderApiError):
+        reader.page("sleep", start, end, None)

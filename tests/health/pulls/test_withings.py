@@ -14,6 +14,7 @@ from svix.webhooks import Webhook
 
 from health import pulling
 from health.models import PullState
+from providers.errors import ProviderApiError, ProviderRateLimited
 from providers.sandbox.data import days_between
 from providers.vendors.withings import emulator
 from providers.vendors.withings.data import WithingsData
@@ -210,3 +211,26 @@ def test_withings_api_reads_the_emulators_weigh_ins(vital, sandbox):
     # The client multiplies by 10**unit in floating point: 71.939 may come out 71.93900000000001.
     assert [g["weight"] for g in seen] == pytest.approx([weight for _, weight in weighed])
     assert {g["offset"] for g in seen} == {paris_offset(at) for at, _ in weighed}
+
+
+def reader_answering(envelope: dict) -> WithingsData:
+    reader = WithingsData(adapter=None, credentials={})
+    reader.get = lambda path, params=None: envelope
+    return reader
+
+
+def test_a_bad_answer_refuses_the_page_whole():
+    today = datetime.now(UTC)
+    groups = emulator.measure_groups_of(ACCOUNT, today.date())
+    body = {"measuregrps": groups, "timezone": "Europe/Paris", "more": 0, "offset": 0}
+    page = reader_answering({"status": 0, "body": body}).page("weight", today, today, None)
+    weights = [m for g in groups for m in g["measures"] if m["type"] == WEIGHT]
+    assert [r.value for r in page.records] == [m["value"] / 10 ** -m["unit"] for m in weights]
+
+    unitless = [{**groups[0], "measures": [{"type": WEIGHT, "value": 72000}]}]
+    nowhere = {**body, "timezone": "Mars/Olympus"}
+    for bad in ({**body, "measuregrps": unitless}, nowhere):
+        with pytest.raises(ProviderApiError):
+            reader_answering({"status": 0, "body": bad}).page("weight", today, today, None)
+    with pytest.raises(ProviderRateLimited):
+        reader_answering({"status": 601, "body": {}}).page("weight", today, today, None)
