@@ -1,23 +1,27 @@
 """Reading Garmin's Health API summaries: `dailies` (activity and the day's heart-rate samples)
 and `sleeps`, from https://apis.garmin.com/wellness-api/rest/<summary type>, chosen by upload
-time with `uploadStartTimeInSeconds`/`uploadEndTimeInSeconds` (at most 24 hours a request, so a
+time with `uploadStartTimeInSeconds`/`uploadEndTimeInSeconds`, at most 24 hours a request (so a
 window is read a day at a time; the cursor is the next day's start), authorised by the OAuth 2
-Bearer token (as the-momentum/open-wearables' Garmin client calls them:
-backend/app/services/providers/garmin/data_247.py and providers/api_client.py). Field names and
-units are those of Garmin's Health API examples (times in Unix seconds, durations in seconds,
-distances in metres, kcal; `startTimeOffsetInSeconds` is the device's local offset;
-`timeOffsetHeartRateSamples` maps seconds after the start to bpm), as RADAR-base's Garmin push
-endpoint and open-wearables read them.
+Bearer token. Sources: the-momentum/open-wearables' Garmin client
+(backend/app/services/providers/garmin/data_247.py, providers/api_client.py: the paths, the
+parameters, the 24-hour limit and the Bearer header); Garmin's API document ("Summary
+Endpoints": the range is by upload time, at most 24 hours; "Time Values": Unix seconds, and
+`startTimeOffsetInSeconds` is the device's local offset), read in a copy in the public code
+index whose repository is not named; its example dailies and sleeps, which RADAR-base's
+RADAR-PushEndpoint tests and converters read too (durations in seconds, distances in metres,
+kcal, `timeOffsetHeartRateSamples` mapping seconds after the start to bpm).
 
-Pings (Garmin Activity API document, "Ping Service", quoted in open-wearables'
-webhook handlers): a JSON POST with lists of {userId, callbackURL} under each summary type and
-the app's `garmin-client-id` header; Garmin signs nothing, so that header, which must name one
-of our apps, is the only check. Link answers 200 at once and pulls by upload time itself
-rather than calling the callbackURL.
+Pings (the same document, "Ping Notification Content", and open-wearables' webhook handler): a
+JSON POST with lists of {userId, callbackURL} under each summary type and the app's
+`garmin-client-id` header. Garmin signs nothing, so that header, which must name one of our
+apps, is the only check; with OAuth 2 no user access token comes with it (RADAR-PushEndpoint's
+GarminOAuth2AuthValidator). Link answers 200 at once and pulls by upload time itself rather
+than calling the callbackURL.
 
-Unverified: how far back upload-time queries reach (open-wearables notes about 7 days; older
-history comes through Garmin's backfill requests, which answer by pings later, and which Link
-does not make yet)."""
+Unverified, and missing: how far back upload-time queries reach (open-wearables notes about 7
+days). Older history comes through Garmin's backfill requests
+(/wellness-api/rest/backfill/<type>?summaryStartTimeInSeconds=…, as RADAR-PushEndpoint makes
+them), whose data then arrives by ping or push; Link does not make them yet."""
 
 import json
 from datetime import UTC, datetime
