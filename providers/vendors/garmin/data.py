@@ -1,7 +1,8 @@
-"""Reading Garmin's Health API summaries: `dailies` (activity and the day's heart-rate samples)
-and `sleeps`, from https://apis.garmin.com/wellness-api/rest/<summary type>, chosen by upload
-time with `uploadStartTimeInSeconds`/`uploadEndTimeInSeconds`, at most 24 hours a request (so a
-window is read a day at a time; the cursor is the next day's start), authorised by the OAuth 2
+"""Reading Garmin's Health API summaries, `dailies` (activity and the day's heart-rate samples)
+and `sleeps`, and its Activity API's `activities` (workouts), from
+https://apis.garmin.com/wellness-api/rest/<summary type>, chosen by upload time with
+`uploadStartTimeInSeconds`/`uploadEndTimeInSeconds`, at most 24 hours a request (so a window is
+read a day at a time; the cursor is the next day's start), authorised by the OAuth 2
 Bearer token. Sources: the-momentum/open-wearables' Garmin client
 (backend/app/services/providers/garmin/data_247.py, providers/api_client.py: the paths, the
 parameters, the 24-hour limit and the Bearer header); Garmin's API document ("Summary
@@ -34,8 +35,17 @@ from ...errors import ProviderApiError
 
 _MAX_RANGE = 86400  # seconds of upload time a request may cover
 _SOURCE = "watch"
-_SUMMARY_TYPES = {"activity": "dailies", "heartrate": "dailies", "sleep": "sleeps"}
-_PINGED = {"dailies": ("activity", "heartrate"), "sleeps": ("sleep",)}
+_SUMMARY_TYPES = {
+    "activity": "dailies",
+    "heartrate": "dailies",
+    "sleep": "sleeps",
+    "workouts": "activities",
+}
+_PINGED = {
+    "dailies": ("activity", "heartrate"),
+    "sleeps": ("sleep",),
+    "activities": ("workouts",),
+}
 
 
 def _at(seconds: int) -> datetime:
@@ -89,15 +99,39 @@ def sleep_record(sleep: dict) -> SummaryRecord:
     return SummaryRecord(sleep["summaryId"], fields, raw=sleep, source_type=_SOURCE)
 
 
+def workout_record(activity: dict) -> SummaryRecord:
+    start, offset = activity["startTimeInSeconds"], activity["startTimeOffsetInSeconds"]
+    local = _at(start + offset)  # the wall-clock time on the device, which dates the workout
+    fields = {
+        "calendar_date": local.date(),
+        "title": activity.get("activityName") or activity["activityType"],
+        "time_start": _at(start),
+        "time_end": _at(start + activity["durationInSeconds"]),
+        "timezone_offset": offset,
+        "average_hr": activity.get("averageHeartRateInBeatsPerMinute"),
+        "max_hr": activity.get("maxHeartRateInBeatsPerMinute"),
+        "distance": activity.get("distanceInMeters"),
+        "calories": activity.get("activeKilocalories"),
+        "moving_time": activity["durationInSeconds"],
+        "total_elevation_gain": activity.get("totalElevationGainInMeters"),
+    }
+    device = activity.get("deviceName") or ""
+    return SummaryRecord(
+        activity["summaryId"], fields, raw=activity, source_type=_SOURCE, device_id=device
+    )
+
+
+_READERS = {"activity": activity_record, "sleep": sleep_record, "workouts": workout_record}
+
+
 def records_of(resource: str, summaries: list) -> list:
     if resource == "heartrate":
         return [sample for daily in summaries for sample in heartrate_records(daily)]
-    read = activity_record if resource == "activity" else sleep_record
-    return [read(summary) for summary in summaries]
+    return [_READERS[resource](summary) for summary in summaries]
 
 
 class GarminData(VendorData):
-    resources = ("activity", "sleep", "heartrate")
+    resources = ("activity", "sleep", "heartrate", "workouts")
     pushes = True
 
     def page(self, resource, start, end, cursor):

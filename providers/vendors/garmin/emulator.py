@@ -1,11 +1,12 @@
 """Garmin's OAuth 2 server: PKCE required, tokens from a separate host, no scope parameter, the
 user id only from /user/id, and deregistration instead of revocation.
 
-And its Health API's summaries (sources in providers/vendors/garmin/data.py): `dailies` and
-`sleeps` at /wellness-api/rest/…, chosen by upload time (`uploadStartTimeInSeconds` to
-`uploadEndTimeInSeconds`, at most 24 hours), as JSON lists; a request is authorised by the
-connection's Bearer token or by the pull `token` a ping's callbackURL carries. The sandbox user
-wears a watch set to Berlin time, so every summary's `startTimeOffsetInSeconds` is Berlin's.
+And its Health and Activity APIs' summaries (sources in providers/vendors/garmin/data.py):
+`dailies`, `sleeps` and `activities` at /wellness-api/rest/…, chosen by upload time
+(`uploadStartTimeInSeconds` to `uploadEndTimeInSeconds`, at most 24 hours), as JSON lists; a
+request is authorised by the connection's Bearer token or by the pull `token` a ping's
+callbackURL carries. The sandbox user wears a watch set to Berlin time, so every summary's
+`startTimeOffsetInSeconds` is Berlin's.
 Its ping, sent by the sandbox control POST /sandbox/garmin/ping, is Garmin's: JSON lists of
 {userId, callbackURL} under the summary type, with the app's `garmin-client-id` header.
 
@@ -109,14 +110,48 @@ def sleep_of(account: str, day: date) -> dict:
     }
 
 
-SUMMARIES = {"dailies": daily_of, "sleeps": sleep_of}
+def activities_of(account: str, day: date) -> list[dict]:
+    """The runs started on the local `day`: one every other day, in the evening."""
+    if day.toordinal() % 2:
+        return []
+    rng = seeded(account, "garmin.activities", day)
+    start = local_midnight(day) + timedelta(hours=18, minutes=rng.randint(0, 59))
+    duration = rng.randint(1800, 4200)
+    summary_id = _summary_id(account, "activities", day)
+    return [
+        {
+            "userId": account_id(account),
+            "summaryId": summary_id,
+            "activityId": int(summary_id[1:9], 16),
+            "activityName": "Evening Run",
+            "activityType": "RUNNING",
+            "startTimeInSeconds": int(start.timestamp()),
+            "startTimeOffsetInSeconds": _offset(start),
+            "durationInSeconds": duration,
+            "averageHeartRateInBeatsPerMinute": rng.randint(130, 155),
+            "maxHeartRateInBeatsPerMinute": rng.randint(160, 185),
+            "activeKilocalories": rng.randint(250, 700),
+            "distanceInMeters": round(duration * rng.uniform(2.6, 3.3), 1),
+            "totalElevationGainInMeters": round(rng.uniform(5, 120), 1),
+            "deviceName": "Forerunner 265",
+            "_uploaded": int(start.timestamp()) + duration + rng.randint(300, 1800),
+        }
+    ]
+
+
+# Summary type -> the summaries of one local day.
+SUMMARIES = {
+    "dailies": lambda account, day: [daily_of(account, day)],
+    "sleeps": lambda account, day: [sleep_of(account, day)],
+    "activities": activities_of,
+}
 
 
 def uploaded_between(account: str, kind: str, start: int, end: int) -> list[dict]:
     """The account's `kind` summaries uploaded in [start, end), as Garmin answers them."""
     first = datetime.fromtimestamp(start, UTC).date() - timedelta(days=2)
     last = datetime.fromtimestamp(end, UTC).date()
-    summaries = [SUMMARIES[kind](account, day) for day in days_between(first, last)]
+    summaries = [s for day in days_between(first, last) for s in SUMMARIES[kind](account, day)]
     return [
         {k: v for k, v in s.items() if k != "_uploaded"}
         for s in summaries
@@ -174,8 +209,8 @@ class GarminEmulator(OAuthEmulator):
 
 
 def ping(request):
-    """POST account, summary (dailies or sleeps): Garmin's ping of the last hour's uploads, to
-    Link's receiver, with the sandbox app's client id."""
+    """POST account, summary (dailies, sleeps or activities): Garmin's ping of the last hour's
+    uploads, to Link's receiver, with the sandbox app's client id."""
     account = request.POST.get("account", "user_good")
     kind = request.POST.get("summary", "dailies")
     end = int(time.time())

@@ -1,6 +1,6 @@
 """Garmin, from connect to the SDK's data calls: the backfill reads the dailies and sleeps the
 emulator says were uploaded in the window, a day of upload time a request (activity, the days'
-heart-rate samples and sleeps, with the watch's Berlin offsets); a re-pull changes nothing;
+heart-rate samples, sleeps and runs, with the watch's Berlin offsets); a re-pull changes nothing;
 Garmin's ping makes one incremental pull per resource its summary type feeds, and a ping
 without one of our apps' client id makes none."""
 
@@ -92,10 +92,30 @@ def test_the_backfill_serves_garmin_summaries_and_a_repull_changes_nothing(
         assert sleep.total == sleep.deep + sleep.light + sleep.rem
         assert sleep.timezone_offset == berlin_offset(start)
 
+    runs = {a["summaryId"]: a for a in uploaded("activities", state_of(user_id, "workouts"))}
+    workouts = vital.workouts.get(user_id, **span).workouts
+    assert {w.provider_id for w in workouts} == set(runs) and len(runs) >= 14
+    for workout in workouts:
+        run = runs[workout.provider_id]
+        start = run["startTimeInSeconds"]
+        assert (workout.time_start, workout.time_end) == (
+            datetime.fromtimestamp(start, UTC),
+            datetime.fromtimestamp(start + run["durationInSeconds"], UTC),
+        )
+        assert (workout.title, workout.calories, workout.distance, workout.max_hr) == (
+            run["activityName"],
+            run["activeKilocalories"],
+            run["distanceInMeters"],
+            run["maxHeartRateInBeatsPerMinute"],
+        )
+        assert workout.timezone_offset == berlin_offset(start)
+        local_day = datetime.fromtimestamp(start, UTC).astimezone(emulator.BERLIN).date()
+        assert workout.calendar_date == local_day.isoformat()
+
     for request in receiver.requests:
         Webhook(endpoint.secret).verify(request["body"], request["headers"])
     kinds = {json.loads(r["body"])["event_type"] for r in receiver.requests}
-    assert {f"historical.data.{r}.created" for r in ("activity", "sleep", "heartrate")} <= kinds
+    assert {f"historical.data.{r}.created" for r in GarminData.resources} <= kinds
 
     before, receiver.requests[:] = counts(user_id), []
     connection = connection_of(user_id, "garmin")
