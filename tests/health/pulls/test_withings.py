@@ -5,7 +5,7 @@ incremental pull per resource its `appli` names, after the callback URL passed W
 check; and withings-api, Withings' Python client, reads the same weigh-ins."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -234,3 +234,29 @@ def test_a_bad_answer_refuses_the_page_whole():
             reader_answering({"status": 0, "body": bad}).page("weight", today, today, None)
     with pytest.raises(ProviderRateLimited):
         reader_answering({"status": 601, "body": {}}).page("weight", today, today, None)
+
+
+def test_withings_api_reads_the_emulators_nights_and_days(vital, sandbox):
+    user_id = connect_oauth(vital, "withings")
+    token = connection_of(user_id, "withings").credentials["access_token"]
+    last = datetime.now(UTC).date()
+    first = last - timedelta(days=29)  # two pages of each
+    seen = run_witness(
+        "withings-api",
+        "withings_api_reads_nights_and_days.py",
+        sandbox.url,
+        token,
+        first.isoformat(),
+        last.isoformat(),
+    )
+    nights = [emulator.sleep_summary_of(ACCOUNT, day) for day in days_between(first, last)]
+    assert sorted((n["date"], n["start"], n["deep"]) for n in seen["nights"]) == [
+        (n["date"], n["startdate"], n["data"]["deepsleepduration"]) for n in nights
+    ]
+    assert {n["offset"] for n in seen["nights"]} == {
+        paris_offset(datetime.fromtimestamp(n["startdate"], UTC)) for n in nights
+    }
+    days = [emulator.activity_of(ACCOUNT, day) for day in days_between(first, last)]
+    assert sorted((d["date"], d["steps"], d["kcal"]) for d in seen["days"]) == [
+        (d["date"], d["steps"], d["totalcalories"]) for d in days
+    ]
