@@ -19,7 +19,8 @@ data-api/notifications/notification-content and …/notification-subscribe): Wit
 callback URL with a HEAD request that must answer 2xx, then POSTs form fields `userid`, `appli`,
 `startdate`, `enddate`. They carry no signature (none is documented), so a notice is taken at its
 word: it only triggers a pull. `appli` 1 is weight and body composition, 4 heart rate and blood
-pressure (python_withings_api's NotifyAppli: WEIGHT = 1, CIRCULATORY = 4)."""
+pressure, 16 activity, 44 sleep (python_withings_api's NotifyAppli: WEIGHT, CIRCULATORY,
+ACTIVITY, SLEEP)."""
 
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -86,6 +87,10 @@ def zone_of(body: dict) -> ZoneInfo:
         raise ProviderApiError(f"Withings sent an unknown time zone ({exc}).") from None
 
 
+def _offset_at(moment: datetime, zone: ZoneInfo) -> int:
+    return int(moment.astimezone(zone).utcoffset().total_seconds())
+
+
 def records_of(resource: str, body: dict) -> list:
     """The records of one answer's body: its nights or days, or its measure groups."""
     if resource in _DAILY:
@@ -94,7 +99,7 @@ def records_of(resource: str, body: dict) -> list:
     records = []
     for group in body["measuregrps"]:
         at = datetime.fromtimestamp(group["date"], UTC)
-        offset = int(at.astimezone(zone).utcoffset().total_seconds())
+        offset = _offset_at(at, zone)
         values = measures_of(group)
         device = {"source_type": _source_type(values), "device_id": group.get("deviceid") or ""}
         if resource == "body":
@@ -121,10 +126,6 @@ def records_of(resource: str, body: dict) -> list:
             if kind in values:
                 records.append(SampleRecord(at, values[kind], timezone_offset=offset, **device))
     return records
-
-
-def _offset_at(moment: datetime, zone: ZoneInfo) -> int:
-    return int(moment.astimezone(zone).utcoffset().total_seconds())
 
 
 def sleep_record(night: dict) -> SummaryRecord:
