@@ -213,6 +213,8 @@ def ping(request):
     uploads, to Link's receiver, with the sandbox app's client id."""
     account = request.POST.get("account", "user_good")
     kind = request.POST.get("summary", "dailies")
+    if kind not in SUMMARIES:
+        return JsonResponse({"detail": f"summary is one of {', '.join(SUMMARIES)}."}, status=400)
     end = int(time.time())
     query = {
         "uploadStartTimeInSeconds": end - 3600,
