@@ -19,6 +19,7 @@ class GarminAdapter(OAuth2Adapter):
         "https://github.com/RADAR-base/RADAR-Rest-Source-Auth",
         "https://github.com/the-momentum/open-wearables",
         "https://github.com/the-momentum/open-wearables/issues/1117",
+        "https://github.com/RADAR-base/RADAR-PushEndpoint",
     )
     note = (
         "Uses OAuth 2.0 with PKCE; Garmin retires OAuth 1.0a on 2026-12-31. Garmin's developer "

@@ -33,6 +33,9 @@ class WithingsAdapter(OAuth2Adapter):
         "https://developer.withings.com/developer-guide/v3/integration-guide/public-health-data-api/get-access/access-and-refresh-tokens-no-recover",
         "https://github.com/vangorra/python_withings_api",
         "https://github.com/api-evangelist/withings",
+        "https://developer.withings.com/api-reference#operation/measure-getmeas",
+        "https://developer.withings.com/developer-guide/v3/integration-guide/bulkship-sdk/data-api/notifications/notification-content",
+        "https://developer.withings.com/developer-guide/v3/integration-guide/bulkship-sdk/data-api/notifications/notification-subscribe",
     )
     supported_resources = (
         "body",

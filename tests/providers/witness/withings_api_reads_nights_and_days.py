@@ -1,0 +1,56 @@
+"""withings-api reads Withings' nights and days: `sleep_get_summary` and `measure_get_activity`
+from one date to another, page after page while `more`; prints what its models parsed."""
+
+import json
+import sys
+
+from withings_api import WithingsApi
+from withings_api.common import Credentials2, GetSleepSummaryField
+
+access_token, first, last = sys.argv[1:]
+api = WithingsApi(
+    Credentials2(
+        access_token=access_token,
+        token_type="Bearer",
+        refresh_token="unused",
+        userid=1,
+        client_id="unused",
+        consumer_secret="unused",
+        expires_in=3600,
+    )
+)
+
+
+def every_page(read, key):
+    items, offset = [], None
+    while True:
+        answer = read(startdateymd=first, enddateymd=last, offset=offset, lastupdate=None)
+        items += getattr(answer, key)
+        if not answer.more:
+            return items
+        offset = answer.offset
+
+
+nights = every_page(
+    lambda **kw: api.sleep_get_summary(data_fields=GetSleepSummaryField, **kw), "series"
+)
+days = every_page(api.measure_get_activity, "activities")
+print(
+    json.dumps(
+        {
+            "nights": [
+                {
+                    "date": n.date.format("YYYY-MM-DD"),
+                    "start": n.startdate.int_timestamp,
+                    "offset": n.startdate.utcoffset().total_seconds(),
+                    "deep": n.data.deepsleepduration,
+                }
+                for n in nights
+            ],
+            "days": [
+                {"date": d.date.format("YYYY-MM-DD"), "steps": d.steps, "kcal": d.totalcalories}
+                for d in days
+            ],
+        }
+    )
+)
