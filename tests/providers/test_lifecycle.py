@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 import requests
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 from svix.webhooks import Webhook
@@ -23,6 +24,7 @@ from link import connect
 from link.services import link_token_create
 from providers.errors import RefreshRejected
 from providers.registry import provider_adapter
+from providers.vendors.freestyle_libre.emulator import LINKS
 from teams.services import end_user_create
 from tests.lifecycle.receiver import Receiver
 from webhooks.services import webhook_endpoint_upsert
@@ -248,6 +250,10 @@ def test_pending_email_connection_becomes_connected(sandbox, team, live_user, re
 
 
 def test_pending_that_never_links_becomes_an_error(sandbox, team, live_user, receiver, settings):
+    # A patient an earlier test linked to the sandbox's practice this very second would be the
+    # one new patient this connection takes (the adapter matches by time, LibreLinkUp lists no
+    # email): this practice has none.
+    cache.delete(LINKS)
     connection = _connect_libre(sandbox, team, live_user, email="never@example.com")
     Connection.objects.filter(pk=connection.pk).update(
         created_on=timezone.now() - timezone.timedelta(days=settings.LINK_PENDING_DAYS + 1)

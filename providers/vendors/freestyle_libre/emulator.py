@@ -47,7 +47,7 @@ from .adapter import FreestyleLibreAdapter
 from .data import MG_DL_PER_MMOL_L
 
 _HOME = "eu"  # where the global host sends the sandbox practice account
-_LINKS = "providers.sandbox.freestyle_libre.links"
+LINKS = "providers.sandbox.freestyle_libre.links"
 _TICKET_TTL = 3600
 MINIMUM_VERSION = (4, 16, 0)  # LibreView's floor since 2025-10-08
 
@@ -218,7 +218,7 @@ def _refused(request, host: str) -> JsonResponse | None:
 def _linked() -> dict[str, dict]:
     """The patients linked by now, by email: when they linked, and their names."""
     now = time.time()
-    return {e: link for e, link in (cache.get(_LINKS) or {}).items() if link["at"] <= now}
+    return {e: link for e, link in (cache.get(LINKS) or {}).items() if link["at"] <= now}
 
 
 def _patient(email: str, link: dict, host: str) -> dict:
@@ -340,7 +340,7 @@ def link_patient(request):
         "first_name": str(data.get("first_name") or "Sandbox")[:100],
         "last_name": str(data.get("last_name") or "Patient")[:100],
     }
-    cache.set(_LINKS, {**(cache.get(_LINKS) or {}), email: link}, timeout=30 * 86400)
+    cache.set(LINKS, {**(cache.get(LINKS) or {}), email: link}, timeout=30 * 86400)
     return JsonResponse({"email": email, "linked_at": int(link["at"])})
 
 
