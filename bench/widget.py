@@ -3,6 +3,7 @@ database): link tokens for password submits, and OAuth callbacks, each with its 
 a state from link.oauth.oauth_start_in_browser (and the cookie of the browser it is bound to)
 and a code from the sandbox emulator's consent page."""
 
+import re
 import secrets
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -33,7 +34,9 @@ def oauth_callbacks(team, user, count: int, provider: str = OAUTH_PROVIDER) -> l
             {
                 "ticket": sign(query, "consent"),
                 "decision": "allow",
-                "scope": query["scope"].split(),
+                # as the consent page offers them: some vendors ask no scope, Strava's are
+                # comma-separated
+                "scope": re.findall(r"[^ ,]+", query.get("scope", "")),
             },
         )
         back = urlsplit(consent["Location"])
