@@ -7,6 +7,8 @@ A vendor that tells us when it has new data (a webhook, a ping) also reads its o
 notifications here (`VendorData.notice`): a notice only names whose data changed, and Link then
 pulls from the vendor; nothing in a notice is stored, so a forged one costs one pull at most."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
@@ -14,7 +16,7 @@ from typing import Any, ClassVar
 from django.http import HttpRequest, HttpResponse
 
 from .base import Adapter, AppCredentials
-from .errors import ProviderError
+from .errors import ProviderApiError, ProviderError
 from .http import json_body
 
 
@@ -113,3 +115,14 @@ class VendorData:
         `apps` are the vendor apps whose secret may have signed it. A request that is not a
         genuine notification answers 4xx with no notices."""
         return HttpResponse(status=404), []
+
+
+@contextmanager
+def vendor_shapes() -> Iterator[None]:
+    """Read a vendor's answer into records: a field missing or of the wrong kind refuses the
+    whole page as a ProviderApiError, so nothing of it is stored."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        problem = f"The provider's data was not in its usual shape ({exc!r})."
+        raise ProviderApiError(problem) from None

@@ -472,3 +472,16 @@ def _request_body(request, encoding: str) -> dict | None:
     except ValueError:
         return None
     return body if isinstance(body, dict) else None
+
+
+def link_push(slug: str, body: bytes, headers: dict[str, str]):
+    """POST a vendor's notification to Link's receiver for that vendor, as the vendor's
+    servers would; the receiver's answer."""
+    import requests  # the sandbox's only outgoing call
+
+    return requests.post(
+        f"{settings.LINK_PUBLIC_URL}/push/{slug}",
+        data=body,
+        headers={"Content-Type": "application/json", **headers},
+        timeout=30,
+    )
