@@ -1,15 +1,115 @@
 """Polar's OAuth server and AccessLink's user registration: the one scope, a token answer with
 `x_user_id` and no refresh token (there is no refresh grant), registration that answers 409 the
-second time, and deregistration that ends the access."""
+second time, and deregistration that ends the access. The data Link reads: exercises
+(`GET /v3/exercises`, the last 30 days, a bare JSON array) and nights (`GET /v3/users/sleep`,
+`{"nights": [...]}`); and AccessLink's webhook, signed as Polar signs it.
+
+Shapes from https://www.polar.com/accesslink-api/ (List exercises: `start_time` local with
+`start_time_utc_offset` in minutes, `duration` ISO 8601, `distance` metres, `calories` kcal,
+`heart_rate` {average, maximum}; List nights: `date` the day the sleep ended, start and end with
+their offset, stage durations in seconds; webhooks: a JSON POST with `event`, `user_id`,
+`entity_id` or `date`, `timestamp`, `url`, headers Polar-Webhook-Event and
+Polar-Webhook-Signature, the hex HMAC-SHA256 of the body under the webhook's
+signature_secret_key). `from`/`to` on the sleep list are StuMason/polar-flow's (the reference
+lists none: unverified there). The sandbox user lives in Berlin."""
 
 import json
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
 
-from ...sandbox.base import OAuthEmulator, Refusal, exempt, grant_revoke, numeric_id
+from ...sandbox.base import (
+    OAuthEmulator,
+    Refusal,
+    exempt,
+    grant_revoke,
+    link_push,
+    numeric_id,
+    sandbox_client,
+)
+from ...sandbox.data import days_between, seeded, today
 from .adapter import PolarAdapter
+from .data import sandbox_signature_key, signature
+
+ZONE = ZoneInfo("Europe/Berlin")
+_API = PolarAdapter.hosts["api"]
+_EXERCISE_DAYS, _SLEEP_DAYS = 30, 28  # what each list holds without dates
+# (sport, detailed_sport_info, speed in m/s) of the sandbox user's sessions.
+_SPORTS = (("RUNNING", "RUNNING", 2.9), ("CYCLING", "ROAD_BIKING", 7.0), ("OTHER", "YOGA", 0.0))
+
+
+def _iso_duration(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    return f"PT{hours}H{rest // 60}M{rest % 60}S"
+
+
+def exercise_of(account: str, day: date) -> dict | None:
+    """The user's training session that local day, if any (List exercises' item)."""
+    rng = seeded(account, "polar.exercise", day)
+    if rng.random() < 0.4:
+        return None
+    sport, detail, speed = _SPORTS[rng.randrange(len(_SPORTS))]
+    seconds = rng.randint(25, 80) * 60 + rng.randint(0, 59)
+    local = datetime(day.year, day.month, day.day, rng.choice((7, 17, 19)), rng.randint(0, 59))
+    offset = int(local.replace(tzinfo=ZONE).utcoffset().total_seconds()) // 60
+    uploaded = local.replace(tzinfo=ZONE) + timedelta(seconds=seconds + 600)
+    entity = f"{numeric_id(account) % 10**4:X}{day.toordinal():X}"
+    return {
+        "id": entity,
+        "upload_time": uploaded.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "polar_user": f"{_API}/v3/users/{numeric_id(account)}",
+        "device": "Polar Vantage V3",
+        "device_id": "1111AAAA",
+        "start_time": local.isoformat(),
+        "start_time_utc_offset": offset,
+        "duration": _iso_duration(seconds),
+        "calories": rng.randint(6, 11) * seconds // 60,
+        "distance": round(speed * seconds * rng.uniform(0.9, 1.1)) if speed else None,
+        "heart_rate": {"average": rng.randint(110, 150), "maximum": rng.randint(160, 185)},
+        "training_load": round(rng.uniform(40, 180), 2),
+        "sport": sport,
+        "has_route": bool(speed),
+        "detailed_sport_info": detail,
+        "fat_percentage": rng.randint(20, 60),
+        "carbohydrate_percentage": 38,
+        "protein_percentage": 2,
+    }
+
+
+def night_of(account: str, day: date) -> dict:
+    """The night that ended on `day` (List nights' item)."""
+    rng = seeded(account, "polar.sleep", day)
+    start = datetime(day.year, day.month, day.day, tzinfo=ZONE) - timedelta(
+        minutes=rng.randint(30, 120)
+    )
+    light, deep, rem = (rng.randint(*span) * 60 for span in ((180, 260), (50, 100), (60, 110)))
+    unrecognized, awake = rng.randint(0, 10) * 60, rng.randint(10, 40) * 60
+    end = start + timedelta(seconds=light + deep + rem + unrecognized + awake)
+    return {
+        "polar_user": f"{_API}/v3/users/{numeric_id(account)}",
+        "date": day.isoformat(),
+        "sleep_start_time": start.isoformat(),
+        "sleep_end_time": end.isoformat(),
+        "device_id": "1111AAAA",
+        "continuity": round(rng.uniform(2, 4.5), 1),
+        "continuity_class": rng.randint(2, 4),
+        "light_sleep": light,
+        "deep_sleep": deep,
+        "rem_sleep": rem,
+        "unrecognized_sleep_stage": unrecognized,
+        "sleep_score": rng.randint(60, 95),
+        "total_interruption_duration": awake,
+        "sleep_charge": rng.randint(1, 5),
+        "sleep_goal": 28800,
+        "sleep_rating": 0,
+        "short_interruption_duration": awake // 2,
+        "long_interruption_duration": awake - awake // 2,
+        "sleep_cycles": rng.randint(3, 6),
+    }
+
 
 _REGISTERED = "sandbox:polar:registered:{}:{}"
 
@@ -63,6 +163,29 @@ class PolarEmulator(OAuthEmulator):
         grant_revoke(access["client_id"], user_id)
         return HttpResponse(status=204)
 
+    def exercises(self, request):
+        """`GET /v3/exercises`: the sessions uploaded in the last 30 days."""
+        account = self.bearer_account(request)
+        if account is None:
+            return HttpResponse(status=401)
+        days = days_between(today() - timedelta(days=_EXERCISE_DAYS - 1), today())
+        return JsonResponse([e for d in days if (e := exercise_of(account, d))], safe=False)
+
+    def nights(self, request):
+        """`GET /v3/users/sleep[?from&to]`: the nights that ended on those days (inclusive),
+        else in the last 28."""
+        account = self.bearer_account(request)
+        if account is None:
+            return HttpResponse(status=401)
+        try:
+            last = date.fromisoformat(request.GET.get("to") or today().isoformat())
+            first = date.fromisoformat(
+                request.GET.get("from") or (last - timedelta(days=_SLEEP_DAYS - 1)).isoformat()
+            )
+        except ValueError:
+            return JsonResponse({"error": "from and to must be dates"}, status=400)
+        return JsonResponse({"nights": [night_of(account, d) for d in days_between(first, last)]})
+
     def hosts(self):
         hosts = PolarAdapter.hosts
         return {
@@ -71,8 +194,35 @@ class PolarEmulator(OAuthEmulator):
             hosts["api"]: [
                 path("v3/users", exempt(self.register)),
                 path("v3/users/<int:user_id>", exempt(self.deregister)),
+                path("v3/users/sleep", exempt(self.nights)),
+                path("v3/exercises", exempt(self.exercises)),
             ],
         }
+
+    def controls(self):
+        return [path("push", exempt(push))]
+
+
+def push(request):
+    """POST account and event (EXERCISE, SLEEP or PING): AccessLink's webhook message for
+    today, signed with the sandbox webhook's key, to Link."""
+    account = request.POST.get("account", "user_good")
+    event = request.POST.get("event", "EXERCISE")
+    day, user = today(), numeric_id(account)
+    message = {"event": event, "timestamp": datetime.now(UTC).isoformat()}
+    if event == "EXERCISE":
+        entity = (exercise_of(account, day) or {"id": f"{user:X}"})["id"]
+        url = f"{_API}/v3/exercises/{entity}"
+        message.update(user_id=user, entity_id=entity, url=url)
+    elif event != "PING":
+        kind = {"SLEEP": "sleep", "CONTINUOUS_HEART_RATE": "continuous-heart-rate"}[event]
+        url = f"{_API}/v3/users/{kind}/{day.isoformat()}"
+        message.update(user_id=user, date=day.isoformat(), url=url)
+    body = json.dumps(message).encode()
+    key = sandbox_signature_key(sandbox_client(PolarAdapter.slug))
+    headers = {"Polar-Webhook-Event": event, "Polar-Webhook-Signature": signature(key, body)}
+    answer = link_push(PolarAdapter.slug, body, headers)
+    return JsonResponse({"status": answer.status_code, "sent": message})
 
 
 def _json(request) -> dict | None:
