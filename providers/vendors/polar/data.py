@@ -1,9 +1,11 @@
 """Reading Polar AccessLink v3 (https://www.polar.com/accesslink-api/): exercises
 (`GET /v3/exercises`, the non-transactional list of the last 30 days' uploads; `start_time` is
 local with `start_time_utc_offset` in minutes, `duration` ISO 8601, metres, kcal) as workouts,
-and nights (`GET /v3/users/sleep` with `from`/`to` as StuMason/polar-flow sends them; `date` is
-the day the sleep ended, stages in seconds) as sleeps. Polar keeps no more than those 30 days, so
-a longer backfill finds nothing older.
+nights (`GET /v3/users/sleep` with `from`/`to` as StuMason/polar-flow sends them; `date` is the
+day the sleep ended, stages in seconds) as sleeps, and daily activity (`GET /v3/users/activities`,
+at most 28 days a call) as activity days. Exercises come from the last 30 days' uploads only, so
+a longer backfill finds none older. A daily activity's times carry no offset: its offset is
+left unknown.
 
 AccessLink's webhook (one per Polar client) POSTs JSON {event, user_id, entity_id or date,
 timestamp, url} with `Polar-Webhook-Signature`, the hex HMAC-SHA256 of the body under the
@@ -26,7 +28,8 @@ from ...base import AppCredentials
 from ...data import Notice, Page, SummaryRecord, VendorData, vendor_shapes
 
 _SOURCE = "watch"
-_EVENTS = {"EXERCISE": ("workouts",), "SLEEP": ("sleep",)}
+_EVENTS = {"EXERCISE": ("workouts",), "SLEEP": ("sleep",), "ACTIVITY_SUMMARY": ("activity",)}
+_ACTIVITY_RANGE = timedelta(days=27)  # one call spans at most 28 days, both ends included
 _DURATION = re.compile(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?")
 
 
@@ -95,16 +98,37 @@ def sleep_record(night: dict) -> SummaryRecord:
     return SummaryRecord(night["date"], fields, raw=night, source_type=_SOURCE, device_id=device)
 
 
+def activity_record(day: dict) -> SummaryRecord:
+    local_day = datetime.fromisoformat(day["start_time"]).date()
+    fields = {
+        "calendar_date": local_day,
+        "calories_total": day["calories"],
+        "calories_active": day["active_calories"],
+        "steps": day["steps"],
+        "distance": day.get("distance_from_steps"),
+    }
+    return SummaryRecord(local_day.isoformat(), fields, raw=day, source_type=_SOURCE)
+
+
 def _signing_keys(apps: list[AppCredentials]) -> list[str]:
     configured = [settings.LINK_POLAR_WEBHOOK_SECRET] if settings.LINK_POLAR_WEBHOOK_SECRET else []
     return configured + [sandbox_signature_key(app) for app in apps]
 
 
 class PolarData(VendorData):
-    resources = ("workouts", "sleep")
+    resources = ("workouts", "sleep", "activity")
     pushes = True
 
     def page(self, resource, start, end, cursor):
+        if resource == "activity":
+            first = date.fromisoformat(cursor) if cursor else start.date()
+            last = min(first + _ACTIVITY_RANGE, end.date())
+            params = {"from": first.isoformat(), "to": last.isoformat()}
+            days = self.get("/v3/users/activities", params)
+            following = last + timedelta(days=1)
+            with vendor_shapes():
+                records = [activity_record(day) for day in days]
+            return Page(records, following.isoformat() if following <= end.date() else None)
         if resource == "sleep":
             params = {"from": start.date().isoformat(), "to": end.date().isoformat()}
             answer = self.get("/v3/users/sleep", params)

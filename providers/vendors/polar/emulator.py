@@ -1,17 +1,19 @@
 """Polar's OAuth server and AccessLink's user registration: the one scope, a token answer with
 `x_user_id` and no refresh token (there is no refresh grant), registration that answers 409 the
 second time, and deregistration that ends the access. The data Link reads: exercises
-(`GET /v3/exercises`, the last 30 days, a bare JSON array) and nights (`GET /v3/users/sleep`,
-`{"nights": [...]}`); and AccessLink's webhook, signed as Polar signs it.
+(`GET /v3/exercises`, the last 30 days, a bare JSON array), nights (`GET /v3/users/sleep`,
+`{"nights": [...]}`) and daily activity (`GET /v3/users/activities?from&to`, at most 28 days a
+call, none older than 365 days); and AccessLink's webhook, signed as Polar signs it.
 
 Shapes from https://www.polar.com/accesslink-api/ (List exercises: `start_time` local with
 `start_time_utc_offset` in minutes, `duration` ISO 8601, `distance` metres, `calories` kcal,
-`heart_rate` {average, maximum}; List nights: `date` the day the sleep ended, start and end with
-their offset, stage durations in seconds; webhooks: a JSON POST with `event`, `user_id`,
-`entity_id` or `date`, `timestamp`, `url`, headers Polar-Webhook-Event and
-Polar-Webhook-Signature, the hex HMAC-SHA256 of the body under the webhook's
-signature_secret_key). `from`/`to` on the sleep list are StuMason/polar-flow's (the reference
-lists none: unverified there). The sandbox user lives in Berlin."""
+`heart_rate` {average, maximum}; List activities for given date range: local `start_time` and
+`end_time` with no offset, kcal, steps, `distance_from_steps` in metres; List nights: `date`
+the day the sleep ended, start and end with their offset, stage durations in seconds; webhooks:
+a JSON POST with `event`, `user_id`, `entity_id` or `date`, `timestamp`, `url`, headers
+Polar-Webhook-Event and Polar-Webhook-Signature, the hex HMAC-SHA256 of the body under the
+webhook's signature_secret_key). `from`/`to` on the sleep list are StuMason/polar-flow's (the
+reference lists none: unverified there). The sandbox user lives in Berlin."""
 
 import json
 from datetime import UTC, date, datetime, timedelta
@@ -37,6 +39,7 @@ from .data import sandbox_signature_key, signature
 ZONE = ZoneInfo("Europe/Berlin")
 _API = PolarAdapter.hosts["api"]
 _EXERCISE_DAYS, _SLEEP_DAYS = 30, 28  # what each list holds without dates
+_ACTIVITY_RANGE, _ACTIVITY_HISTORY = 28, 365  # days: the most one call spans, the oldest
 # (sport, detailed_sport_info, speed in m/s) of the sandbox user's sessions.
 _SPORTS = (("RUNNING", "RUNNING", 2.9), ("CYCLING", "ROAD_BIKING", 7.0), ("OTHER", "YOGA", 0.0))
 
@@ -76,6 +79,26 @@ def exercise_of(account: str, day: date) -> dict | None:
         "fat_percentage": rng.randint(20, 60),
         "carbohydrate_percentage": 38,
         "protein_percentage": 2,
+    }
+
+
+def activity_day_of(account: str, day: date) -> dict:
+    """The user's daily activity summary for that local day."""
+    rng = seeded(account, "polar.activity", day)
+    steps, active = rng.randint(3000, 16000), rng.randint(150, 900)
+    start = datetime(day.year, day.month, day.day, 0, rng.randint(0, 30), rng.randint(0, 59))
+    active_seconds = rng.randint(60, 240) * 60
+    return {
+        "start_time": start.isoformat(),
+        "end_time": f"{day.isoformat()}T23:59:59",
+        "active_duration": _iso_duration(active_seconds),
+        "inactive_duration": _iso_duration(86399 - active_seconds - start.minute * 60),
+        "daily_activity": round(rng.uniform(40, 140), 1),
+        "calories": 1600 + active,
+        "active_calories": active,
+        "steps": steps,
+        "inactivity_alert_count": rng.randint(0, 3),
+        "distance_from_steps": round(steps * rng.uniform(0.68, 0.78), 2),
     }
 
 
@@ -186,6 +209,23 @@ class PolarEmulator(OAuthEmulator):
             return JsonResponse({"error": "from and to must be dates"}, status=400)
         return JsonResponse({"nights": [night_of(account, d) for d in days_between(first, last)]})
 
+    def activities(self, request):
+        """`GET /v3/users/activities?from&to`: one summary a day, both ends included; a range
+        over 28 days or a `from` over 365 days old is refused."""
+        account = self.bearer_account(request)
+        if account is None:
+            return HttpResponse(status=401)
+        try:
+            first = date.fromisoformat(request.GET["from"])
+            last = date.fromisoformat(request.GET.get("to") or today().isoformat())
+        except (KeyError, ValueError):
+            return JsonResponse({"error": "from must be a date"}, status=400)
+        too_long = (last - first).days >= _ACTIVITY_RANGE
+        if too_long or first < today() - timedelta(days=_ACTIVITY_HISTORY):
+            return JsonResponse({"error": "Invalid or too old date"}, status=400)
+        days = days_between(first, last)
+        return JsonResponse([activity_day_of(account, d) for d in days], safe=False)
+
     def hosts(self):
         hosts = PolarAdapter.hosts
         return {
@@ -195,6 +235,7 @@ class PolarEmulator(OAuthEmulator):
                 path("v3/users", exempt(self.register)),
                 path("v3/users/<int:user_id>", exempt(self.deregister)),
                 path("v3/users/sleep", exempt(self.nights)),
+                path("v3/users/activities", exempt(self.activities)),
                 path("v3/exercises", exempt(self.exercises)),
             ],
         }
@@ -204,8 +245,8 @@ class PolarEmulator(OAuthEmulator):
 
 
 def push(request):
-    """POST account and event (EXERCISE, SLEEP or PING): AccessLink's webhook message for
-    today, signed with the sandbox webhook's key, to Link."""
+    """POST account and event (EXERCISE, SLEEP, ACTIVITY_SUMMARY or PING): AccessLink's
+    webhook message for today, signed with the sandbox webhook's key, to Link."""
     account = request.POST.get("account", "user_good")
     event = request.POST.get("event", "EXERCISE")
     day, user = today(), numeric_id(account)
@@ -215,7 +256,7 @@ def push(request):
         url = f"{_API}/v3/exercises/{entity}"
         message.update(user_id=user, entity_id=entity, url=url)
     elif event != "PING":
-        kind = {"SLEEP": "sleep", "CONTINUOUS_HEART_RATE": "continuous-heart-rate"}[event]
+        kind = {"SLEEP": "sleep", "ACTIVITY_SUMMARY": "activities"}[event]
         url = f"{_API}/v3/users/{kind}/{day.isoformat()}"
         message.update(user_id=user, date=day.isoformat(), url=url)
     body = json.dumps(message).encode()

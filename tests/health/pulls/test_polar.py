@@ -1,8 +1,9 @@
 """Polar, from connect (with AccessLink registration) to the SDK's data calls: the backfill reads
-exercises and nights; the SDK's workouts and sleep hold what the emulator served (minutes of
-offset made seconds, Berlin's offset kept); a re-pull changes nothing; a signed AccessLink
-webhook makes exactly one incremental pull of what it names, a PING none, and a forged one is
-refused; and polar-flow-api reads the same exercises and nights from the emulator."""
+exercises, nights and daily activity; the SDK's workouts, sleep and activity hold what the
+emulator served (minutes of offset made seconds, Berlin's offset kept); a re-pull changes
+nothing; a signed AccessLink webhook makes exactly one incremental pull of what it names, a PING
+none, and a forged one is refused; and polar-flow-api reads the same exercises and nights from
+the emulator."""
 
 import json
 from datetime import date, datetime, timedelta
@@ -99,6 +100,22 @@ def test_the_backfill_holds_what_polar_served_and_a_repull_changes_nothing(
         )
         assert sleep.score == night["sleep_score"]
 
+    activity_state = state_of(user_id, "activity")
+    first, last = activity_state.historical_start.date(), activity_state.historical_end.date()
+    assert (last - first).days > 28  # so the backfill asked in two ranges
+    summaries = {d: emulator.activity_day_of(ACCOUNT, d) for d in days_between(first, last)}
+    activity = vital.activity.get(user_id, **window(33)).activity
+    assert {date.fromisoformat(str(a.calendar_date)) for a in activity} == set(summaries)
+    for day in activity:
+        summary = summaries[date.fromisoformat(str(day.calendar_date))]
+        assert (day.steps, day.calories_active, day.calories_total, day.distance) == (
+            summary["steps"],
+            summary["active_calories"],
+            summary["calories"],
+            summary["distance_from_steps"],
+        )
+        assert day.timezone_offset is None  # Polar's daily times carry none
+
     before, receiver.requests[:] = counts(user_id), []
     connection = connection_of(user_id, "polar")
     for resource in before:
@@ -126,6 +143,10 @@ def test_a_signed_webhook_pulls_once_a_ping_not_and_a_forged_one_is_refused(
         f"{sandbox.url}/sandbox/polar/push", data={"event": "SLEEP"}, timeout=60
     ).json()
     assert sent["status"] == 200 and pulls == ["workouts", "sleep"]
+    summary = requests.post(
+        f"{sandbox.url}/sandbox/polar/push", data={"event": "ACTIVITY_SUMMARY"}, timeout=60
+    ).json()
+    assert summary["status"] == 200 and pulls == ["workouts", "sleep", "activity"]
 
     forged = requests.post(
         f"{sandbox.url}/push/polar",
@@ -137,7 +158,7 @@ def test_a_signed_webhook_pulls_once_a_ping_not_and_a_forged_one_is_refused(
         f"{sandbox.url}/push/polar", data=json.dumps(sent["sent"]).encode(), timeout=30
     )
     assert (forged.status_code, unsigned.status_code) == (401, 401)
-    assert pulls == ["workouts", "sleep"]
+    assert pulls == ["workouts", "sleep", "activity"]
 
 
 def test_polar_flow_api_reads_the_emulators_exercises_and_nights(vital, sandbox):
