@@ -12,7 +12,10 @@ seconds), https://developers.strava.com/docs/#Pagination, and
 https://developers.strava.com/docs/webhooks/ (a subscription is validated by a GET with
 `hub.mode=subscribe`, `hub.challenge`, `hub.verify_token`, answered `{"hub.challenge": …}` within
 two seconds; events are POSTed as JSON with object_type, object_id, aspect_type, updates,
-owner_id, subscription_id, event_time, and are not signed). The sandbox athlete lives in Paris."""
+owner_id, subscription_id, event_time, and are not signed), and
+https://developers.strava.com/docs/rate-limits/ (over the limit: 429, with the limits and the
+usage of the 15-minute and daily windows in X-RateLimit-Limit and X-RateLimit-Usage, and no
+Retry-After). The sandbox athlete lives in Paris."""
 
 import json
 import time
@@ -25,7 +28,15 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.urls import path
 
-from ...sandbox.base import OAuthEmulator, exempt, link_push, numeric_id, sandbox_client
+from ...sandbox.base import (
+    OAuthEmulator,
+    exempt,
+    lever_fires,
+    lever_set,
+    link_push,
+    numeric_id,
+    sandbox_client,
+)
 from ...sandbox.data import days_between, seeded, today
 from .adapter import StravaAdapter
 from .data import verify_token
@@ -38,6 +49,10 @@ _SPORTS = (
     ("Walk", 1.4, "Lunch Walk"),
 )
 ZONE = ZoneInfo("Europe/Paris")
+_RATE_LIMITED = {
+    "message": "Rate Limit Exceeded",
+    "errors": [{"resource": "Application", "field": "rate limit", "code": "exceeded"}],
+}
 _UNAUTHORIZED = {
     "message": "Authorization Error",
     "errors": [{"resource": "Athlete", "field": "access_token", "code": "invalid"}],
@@ -181,6 +196,9 @@ class StravaEmulator(OAuthEmulator):
         account = self.bearer_account(request)
         if account is None:
             return JsonResponse(_UNAUTHORIZED, status=401)
+        if lever_fires(_rate_limit_key(account)):
+            usage = {"X-RateLimit-Limit": "200,2000", "X-RateLimit-Usage": "201,880"}
+            return JsonResponse(_RATE_LIMITED, status=429, headers=usage)
         try:
             before = int(request.GET.get("before") or time.time())
             after = int(request.GET.get("after") or 0)
@@ -224,7 +242,22 @@ class StravaEmulator(OAuthEmulator):
         return JsonResponse(athlete_of(account))
 
     def controls(self):
-        return [path("subscribe", exempt(subscribe)), path("push", exempt(push))]
+        return [
+            path("subscribe", exempt(subscribe)),
+            path("push", exempt(push)),
+            path("rate_limit", exempt(rate_limit)),
+        ]
+
+
+def _rate_limit_key(account: str) -> str:
+    return f"sandbox:strava:429:{account}"
+
+
+def rate_limit(request):
+    """POST account and after (pages let through first): then one activities page answers 429."""
+    account = request.POST.get("account", "user_good")
+    lever_set(_rate_limit_key(account), int(request.POST.get("after", 0)))
+    return JsonResponse({"armed": True})
 
 
 def subscribe(request):

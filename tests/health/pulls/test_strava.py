@@ -153,3 +153,22 @@ def test_stravalib_reads_the_emulators_activities(vital, sandbox):
             activity["sport_type"],
             activity["utc_offset"],
         )
+
+
+def test_a_429_mid_backfill_resumes_at_the_page_it_stopped_to_the_same_workouts(vital, sandbox):
+    armed = requests.post(f"{sandbox.url}/sandbox/strava/rate_limit", data={"after": 1}, timeout=30)
+    assert armed.json() == {"armed": True}
+    user_id = connect_oauth(vital, "strava")
+    cut = state_of(user_id, "workouts")
+    # The first page (all of the month, 200 a page) went through; the empty page that ends the
+    # listing was refused, so the backfill waits to ask for page 2 again.
+    assert (cut.historical_status, cut.cursor) == ("retrying", "2")
+    expected = served(cut.historical_start, cut.historical_end)
+    held = {w.provider_id for w in vital.workouts.get(user_id, **window(33)).workouts}
+    assert held == set(expected)
+
+    connection = connection_of(user_id, "strava")
+    outcome = pulling.pull_run(connection_id=connection.pk, resource="workouts", historical=True)
+    done = state_of(user_id, "workouts")
+    assert (outcome, done.historical_status, done.cursor) == ("pulled", "success", "")
+    assert {w.provider_id for w in vital.workouts.get(user_id, **window(33)).workouts} == held
