@@ -1,18 +1,19 @@
 """Polar, from connect (with AccessLink registration) to the SDK's data calls: the backfill reads
 exercises, nights and daily activity; the SDK's workouts, sleep and activity hold what the
 emulator served (minutes of offset made seconds, Berlin's offset kept); a re-pull changes
-nothing; a signed AccessLink webhook makes exactly one incremental pull of what it names, a PING
-none, and a forged one is refused; and polar-flow-api reads the same exercises and nights from
-the emulator."""
+nothing; a signed AccessLink webhook makes exactly one incremental pull of what it names (whose
+news goes out as Svix-signed data webhooks), a PING none, and a forged one is refused; and
+polar-flow-api reads the same exercises and nights from the emulator."""
 
 import json
 from datetime import date, datetime, timedelta
 
 import pytest
 import requests
+from svix.webhooks import Webhook
 
 from health import pulling
-from health.models import PullState
+from health.models import PullState, Sleep
 from providers.sandbox.data import days_between, today
 from providers.vendors.polar import emulator
 from tests.providers.test_witness import run_witness
@@ -124,9 +125,12 @@ def test_the_backfill_holds_what_polar_served_and_a_repull_changes_nothing(
 
 
 def test_a_signed_webhook_pulls_once_a_ping_not_and_a_forged_one_is_refused(
-    vital, sandbox, monkeypatch
+    vital, sandbox, monkeypatch, receiver, endpoint
 ):
     user_id = connect_oauth(vital, "polar")
+    # Link forgets last night, so the SLEEP webhook's pull has something new to send on.
+    Sleep.objects.filter(user_id=user_id, provider_id=today().isoformat()).delete()
+    receiver.requests[:] = []
     pulls = []
     real = pulling.pull_run
     monkeypatch.setattr(
@@ -143,6 +147,15 @@ def test_a_signed_webhook_pulls_once_a_ping_not_and_a_forged_one_is_refused(
         f"{sandbox.url}/sandbox/polar/push", data={"event": "SLEEP"}, timeout=60
     ).json()
     assert sent["status"] == 200 and pulls == ["workouts", "sleep"]
+    for request in receiver.requests:
+        Webhook(endpoint.secret).verify(request["body"], request["headers"])
+    events = [json.loads(r["body"]) for r in receiver.requests]
+    (created,) = [e for e in events if e["event_type"] == "daily.data.sleep.created"]
+    assert created["data"]["calendar_date"] == today().isoformat()
+    assert created["data"]["total"] == sum(
+        emulator.night_of(ACCOUNT, today())[stage]
+        for stage in ("light_sleep", "deep_sleep", "rem_sleep", "unrecognized_sleep_stage")
+    )
     summary = requests.post(
         f"{sandbox.url}/sandbox/polar/push", data={"event": "ACTIVITY_SUMMARY"}, timeout=60
     ).json()
