@@ -2,10 +2,11 @@
 (`GET /v3/exercises`, the non-transactional list of the last 30 days' uploads; `start_time` is
 local with `start_time_utc_offset` in minutes, `duration` ISO 8601, metres, kcal) as workouts,
 nights (`GET /v3/users/sleep` with `from`/`to` as StuMason/polar-flow sends them; `date` is the
-day the sleep ended, stages in seconds) as sleeps, and daily activity (`GET /v3/users/activities`,
-at most 28 days a call) as activity days. Exercises come from the last 30 days' uploads only, so
-a longer backfill finds none older. A daily activity's times carry no offset: its offset is
-left unknown.
+day the sleep ended, stages in seconds) as sleeps, with their Nightly Recharge
+(`GET /v3/users/nightly-recharge`, the last 28 nights: RMSSD in ms, breaths a minute) where there
+is one, and daily activity (`GET /v3/users/activities`, at most 28 days a call) as activity
+days. Exercises come from the last 30 days' uploads only, so a longer backfill finds none older.
+A daily activity's times carry no offset: its offset is left unknown.
 
 AccessLink's webhook (one per Polar client) POSTs JSON {event, user_id, entity_id or date,
 timestamp, url} with `Polar-Webhook-Signature`, the hex HMAC-SHA256 of the body under the
@@ -75,7 +76,8 @@ def workout_record(exercise: dict) -> SummaryRecord:
     )
 
 
-def sleep_record(night: dict) -> SummaryRecord:
+def sleep_record(night: dict, recharge: dict) -> SummaryRecord:
+    """A night, with its Nightly Recharge's averages ({} when Polar has none for it)."""
     start = datetime.fromisoformat(night["sleep_start_time"])
     end = datetime.fromisoformat(night["sleep_end_time"])
     stages = night["light_sleep"], night["deep_sleep"], night["rem_sleep"]
@@ -93,6 +95,8 @@ def sleep_record(night: dict) -> SummaryRecord:
         "deep": stages[1],
         "rem": stages[2],
         "score": night.get("sleep_score"),
+        "average_hrv": recharge.get("heart_rate_variability_avg"),
+        "respiratory_rate": recharge.get("breathing_rate_avg"),
     }
     device = night.get("device_id") or ""
     return SummaryRecord(night["date"], fields, raw=night, source_type=_SOURCE, device_id=device)
@@ -131,9 +135,11 @@ class PolarData(VendorData):
             return Page(records, following.isoformat() if following <= end.date() else None)
         if resource == "sleep":
             params = {"from": start.date().isoformat(), "to": end.date().isoformat()}
-            answer = self.get("/v3/users/sleep", params)
+            nights = self.get("/v3/users/sleep", params)["nights"]
+            recharges = self.get("/v3/users/nightly-recharge")["recharges"]
             with vendor_shapes():
-                return Page([sleep_record(night) for night in answer["nights"]])
+                by_date = {recharge["date"]: recharge for recharge in recharges}
+                return Page([sleep_record(n, by_date.get(n["date"], {})) for n in nights])
         listed = self.get("/v3/exercises")  # no dates: all of the last 30 days
         with vendor_shapes():
             records = [workout_record(exercise) for exercise in listed]

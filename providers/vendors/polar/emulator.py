@@ -2,8 +2,10 @@
 `x_user_id` and no refresh token (there is no refresh grant), registration that answers 409 the
 second time, and deregistration that ends the access. The data Link reads: exercises
 (`GET /v3/exercises`, the last 30 days, a bare JSON array), nights (`GET /v3/users/sleep`,
-`{"nights": [...]}`) and daily activity (`GET /v3/users/activities?from&to`, at most 28 days a
-call, none older than 365 days); and AccessLink's webhook, signed as Polar signs it.
+`{"nights": [...]}`), their Nightly Recharge (`GET /v3/users/nightly-recharge`, the last 28
+days, `{"recharges": [...]}`; RMSSD in ms, breaths a minute) and daily activity
+(`GET /v3/users/activities?from&to`, at most 28 days a call, none older than 365 days); and
+AccessLink's webhook, signed as Polar signs it.
 
 Shapes from https://www.polar.com/accesslink-api/ (List exercises: `start_time` local with
 `start_time_utc_offset` in minutes, `duration` ISO 8601, `distance` metres, `calories` kcal,
@@ -38,7 +40,7 @@ from .data import sandbox_signature_key, signature
 
 ZONE = ZoneInfo("Europe/Berlin")
 _API = PolarAdapter.hosts["api"]
-_EXERCISE_DAYS, _SLEEP_DAYS = 30, 28  # what each list holds without dates
+_EXERCISE_DAYS, _SLEEP_DAYS, _RECHARGE_DAYS = 30, 28, 28  # what each list holds undated
 _ACTIVITY_RANGE, _ACTIVITY_HISTORY = 28, 365  # days: the most one call spans, the oldest
 # (sport, detailed_sport_info, speed in m/s) of the sandbox user's sessions.
 _SPORTS = (("RUNNING", "RUNNING", 2.9), ("CYCLING", "ROAD_BIKING", 7.0), ("OTHER", "YOGA", 0.0))
@@ -99,6 +101,26 @@ def activity_day_of(account: str, day: date) -> dict:
         "steps": steps,
         "inactivity_alert_count": rng.randint(0, 3),
         "distance_from_steps": round(steps * rng.uniform(0.68, 0.78), 2),
+    }
+
+
+def recharge_of(account: str, day: date) -> dict:
+    """The Nightly Recharge of the night that ended on `day` (its first four hours' averages);
+    Link reads the averages, so the samples are left out."""
+    rng = seeded(account, "polar.recharge", day)
+    heart_rate = rng.randint(48, 64)
+    return {
+        "polar_user": f"{_API}/v3/users/{numeric_id(account)}",
+        "date": day.isoformat(),
+        "heart_rate_avg": heart_rate,
+        "beat_to_beat_avg": round(60000 / heart_rate),
+        "heart_rate_variability_avg": rng.randint(25, 80),
+        "breathing_rate_avg": round(rng.uniform(12, 17), 1),
+        "nightly_recharge_status": rng.randint(1, 6),
+        "ans_charge": round(rng.uniform(-10, 10), 1),
+        "ans_charge_status": rng.randint(1, 5),
+        "hrv_samples": {},
+        "breathing_samples": {},
     }
 
 
@@ -209,6 +231,14 @@ class PolarEmulator(OAuthEmulator):
             return JsonResponse({"error": "from and to must be dates"}, status=400)
         return JsonResponse({"nights": [night_of(account, d) for d in days_between(first, last)]})
 
+    def recharges(self, request):
+        """`GET /v3/users/nightly-recharge`: the last 28 nights' Nightly Recharge."""
+        account = self.bearer_account(request)
+        if account is None:
+            return HttpResponse(status=401)
+        days = days_between(today() - timedelta(days=_RECHARGE_DAYS - 1), today())
+        return JsonResponse({"recharges": [recharge_of(account, d) for d in days]})
+
     def activities(self, request):
         """`GET /v3/users/activities?from&to`: one summary a day, both ends included; a range
         over 28 days or a `from` over 365 days old is refused."""
@@ -236,6 +266,7 @@ class PolarEmulator(OAuthEmulator):
                 path("v3/users/<int:user_id>", exempt(self.deregister)),
                 path("v3/users/sleep", exempt(self.nights)),
                 path("v3/users/activities", exempt(self.activities)),
+                path("v3/users/nightly-recharge", exempt(self.recharges)),
                 path("v3/exercises", exempt(self.exercises)),
             ],
         }

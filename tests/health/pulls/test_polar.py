@@ -100,6 +100,13 @@ def test_the_backfill_holds_what_polar_served_and_a_repull_changes_nothing(
             + night["unrecognized_sleep_stage"]
         )
         assert sleep.score == night["sleep_score"]
+        recharged = date.fromisoformat(night["date"]) > today() - timedelta(days=28)
+        recharge = emulator.recharge_of(ACCOUNT, date.fromisoformat(night["date"]))
+        assert (sleep.average_hrv, sleep.respiratory_rate) == (
+            (recharge["heart_rate_variability_avg"], recharge["breathing_rate_avg"])
+            if recharged
+            else (None, None)  # older than Polar's 28 nights of Nightly Recharge
+        )
 
     activity_state = state_of(user_id, "activity")
     first, last = activity_state.historical_start.date(), activity_state.historical_end.date()
