@@ -72,7 +72,6 @@ def exercise_of(account: str, day: date) -> dict | None:
         "start_time_utc_offset": offset,
         "duration": _iso_duration(seconds),
         "calories": rng.randint(6, 11) * seconds // 60,
-        "distance": round(speed * seconds * rng.uniform(0.9, 1.1)) if speed else None,
         "heart_rate": {"average": rng.randint(110, 150), "maximum": rng.randint(160, 185)},
         "training_load": round(rng.uniform(40, 180), 2),
         "sport": sport,
@@ -81,7 +80,16 @@ def exercise_of(account: str, day: date) -> dict | None:
         "fat_percentage": rng.randint(20, 60),
         "carbohydrate_percentage": 38,
         "protein_percentage": 2,
+        # A session without GPS or a foot pod has no distance.
+        **({"distance": round(speed * seconds * rng.uniform(0.9, 1.1))} if speed else {}),
     }
+
+
+def exercises_listed(account: str) -> list[dict]:
+    """What `GET /v3/exercises` lists: the sessions uploaded in the last 30 days, by now."""
+    days = days_between(today() - timedelta(days=_EXERCISE_DAYS - 1), today())
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return [e for d in days if (e := exercise_of(account, d)) and e["upload_time"] <= now]
 
 
 def activity_day_of(account: str, day: date) -> dict:
@@ -122,6 +130,13 @@ def recharge_of(account: str, day: date) -> dict:
         "hrv_samples": {},
         "breathing_samples": {},
     }
+
+
+def nights_between(account: str, first: date, last: date) -> list[dict]:
+    """The nights that ended on those days (both included), as far as they have ended."""
+    nights = (night_of(account, day) for day in days_between(first, last))
+    now = datetime.now(UTC)
+    return [n for n in nights if datetime.fromisoformat(n["sleep_end_time"]) <= now]
 
 
 def night_of(account: str, day: date) -> dict:
@@ -213,8 +228,7 @@ class PolarEmulator(OAuthEmulator):
         account = self.bearer_account(request)
         if account is None:
             return HttpResponse(status=401)
-        days = days_between(today() - timedelta(days=_EXERCISE_DAYS - 1), today())
-        return JsonResponse([e for d in days if (e := exercise_of(account, d))], safe=False)
+        return JsonResponse(exercises_listed(account), safe=False)
 
     def nights(self, request):
         """`GET /v3/users/sleep[?from&to]`: the nights that ended on those days (inclusive),
@@ -229,7 +243,7 @@ class PolarEmulator(OAuthEmulator):
             )
         except ValueError:
             return JsonResponse({"error": "from and to must be dates"}, status=400)
-        return JsonResponse({"nights": [night_of(account, d) for d in days_between(first, last)]})
+        return JsonResponse({"nights": nights_between(account, first, last)})
 
     def recharges(self, request):
         """`GET /v3/users/nightly-recharge`: the last 28 nights' Nightly Recharge."""
