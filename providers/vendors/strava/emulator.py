@@ -278,21 +278,27 @@ def subscribe(request):
 
 
 def push(request):
-    """POST account, object_type (activity), aspect_type (create): Strava's event, to Link. An
-    activity event names today's activity (or a made-up id on a rest day)."""
+    """POST account, object_type (activity, or athlete for a deauthorization) and aspect_type
+    (create): Strava's event, to Link. An activity event names today's activity (a made-up id
+    on a rest day); an athlete event names the athlete, as Strava's do."""
     account = request.POST.get("account", "user_good")
-    object_type = request.POST.get("object_type", "activity")
-    activity = activity_of(account, today())
+    athlete = numeric_id(account)
+    if request.POST.get("object_type") == "athlete":
+        about = {"object_type": "athlete", "object_id": athlete, "aspect_type": "update"}
+        about["updates"] = {"authorized": "false"}
+    else:
+        activity = activity_of(account, today())
+        about = {
+            "object_type": "activity",
+            "object_id": activity["id"] if activity else athlete * 10,
+            "aspect_type": request.POST.get("aspect_type", "create"),
+            "updates": {},
+        }
     event = {
-        "aspect_type": request.POST.get("aspect_type", "create"),
+        **about,
         "event_time": int(time.time()),
-        "object_id": activity["id"] if activity else numeric_id(account) * 10,
-        "object_type": object_type,
-        "owner_id": numeric_id(account),
+        "owner_id": athlete,
         "subscription_id": 120475,
-        "updates": {"authorized": "false"} if object_type == "athlete" else {},
     }
-    if object_type == "athlete":
-        event["object_id"] = event["owner_id"]
     answer = link_push(StravaAdapter.slug, json.dumps(event).encode(), {})
     return JsonResponse({"status": answer.status_code, "sent": event})
