@@ -6,7 +6,8 @@ day the sleep ended, stages in seconds) as sleeps, with their Nightly Recharge
 (`GET /v3/users/nightly-recharge`, the last 28 nights: RMSSD in ms, breaths a minute) where there
 is one, and daily activity (`GET /v3/users/activities`, at most 28 days a call) as activity
 days. Exercises come from the last 30 days' uploads only, so a longer backfill finds none older.
-A daily activity's times carry no offset: its offset is left unknown.
+A daily activity's times carry no offset: its offset is left unknown. The registered user's
+information (`GET /v3/users/<id>`: birthdate, gender, height in cm) is the profile.
 
 AccessLink's webhook (one per Polar client) POSTs JSON {event, user_id, entity_id or date,
 timestamp, url} with `Polar-Webhook-Signature`, the hex HMAC-SHA256 of the body under the
@@ -27,6 +28,7 @@ from django.utils.crypto import constant_time_compare
 
 from ...base import AppCredentials
 from ...data import Notice, Page, SummaryRecord, VendorData, vendor_shapes
+from .adapter import POLAR_USER_ID
 
 _SOURCE = "watch"
 _EVENTS = {"EXERCISE": ("workouts",), "SLEEP": ("sleep",), "ACTIVITY_SUMMARY": ("activity",)}
@@ -114,16 +116,30 @@ def activity_record(day: dict) -> SummaryRecord:
     return SummaryRecord(local_day.isoformat(), fields, raw=day, source_type=_SOURCE)
 
 
+def profile_record(user: dict) -> SummaryRecord:
+    height, birthdate = user.get("height"), user.get("birthdate")
+    fields = {
+        "height": round(height) if height else None,
+        "birth_date": date.fromisoformat(birthdate) if birthdate else None,
+        "sex": {"MALE": "male", "FEMALE": "female"}.get(user.get("gender")),
+    }
+    return SummaryRecord(str(user["polar-user-id"]), fields, raw=user, source_type=_SOURCE)
+
+
 def _signing_keys(apps: list[AppCredentials]) -> list[str]:
     configured = [settings.LINK_POLAR_WEBHOOK_SECRET] if settings.LINK_POLAR_WEBHOOK_SECRET else []
     return configured + [sandbox_signature_key(app) for app in apps]
 
 
 class PolarData(VendorData):
-    resources = ("workouts", "sleep", "activity")
+    resources = ("workouts", "sleep", "activity", "profile")
     pushes = True
 
     def page(self, resource, start, end, cursor):
+        if resource == "profile":
+            user = self.get(f"/v3/users/{self.credentials['extra'][POLAR_USER_ID]}")
+            with vendor_shapes():
+                return Page([profile_record(user)])
         if resource == "activity":
             first = date.fromisoformat(cursor) if cursor else start.date()
             last = min(first + _ACTIVITY_RANGE, end.date())

@@ -1,6 +1,7 @@
 """Polar's OAuth server and AccessLink's user registration: the one scope, a token answer with
 `x_user_id` and no refresh token (there is no refresh grant), registration that answers 409 the
-second time, and deregistration that ends the access. The data Link reads: exercises
+second time, the registered user's information (`GET /v3/users/<id>`: birthdate, gender, weight
+in kg, height in cm), and deregistration that ends the access. The data Link reads: exercises
 (`GET /v3/exercises`, the last 30 days, a bare JSON array), nights (`GET /v3/users/sleep`,
 `{"nights": [...]}`), their Nightly Recharge (`GET /v3/users/nightly-recharge`, the last 28
 days, `{"recharges": [...]}`; RMSSD in ms, breaths a minute) and daily activity
@@ -44,6 +45,25 @@ _EXERCISE_DAYS, _SLEEP_DAYS, _RECHARGE_DAYS = 30, 28, 28  # what each list holds
 _ACTIVITY_RANGE, _ACTIVITY_HISTORY = 28, 365  # days: the most one call spans, the oldest
 # (sport, detailed_sport_info, speed in m/s) of the sandbox user's sessions.
 _SPORTS = (("RUNNING", "RUNNING", 2.9), ("CYCLING", "ROAD_BIKING", 7.0), ("OTHER", "YOGA", 0.0))
+
+
+def user_of(account: str, member_id: str) -> dict:
+    """AccessLink's user: the registration's answer and `GET /v3/users/<id>`'s (kg, cm)."""
+    rng = seeded(account, "polar.user")
+    return {
+        "polar-user-id": numeric_id(account),
+        "member-id": member_id,
+        "registration-date": "2026-12-01T00:00:00.000Z",
+        "first-name": "Sandbox",
+        "last-name": "User",
+        "birthdate": date(
+            rng.randint(1960, 2002), rng.randint(1, 12), rng.randint(1, 28)
+        ).isoformat(),
+        "gender": rng.choice(("MALE", "FEMALE")),
+        "weight": round(rng.uniform(52, 95), 1),
+        "height": round(rng.uniform(155, 195), 1),
+        "extra-info": [],
+    }
 
 
 def _iso_duration(seconds: int) -> str:
@@ -203,23 +223,23 @@ class PolarEmulator(OAuthEmulator):
         if request.method != "POST" or not isinstance(member_id, str) or not member_id:
             return JsonResponse({"error": "member-id is required"}, status=400)
         user_id = numeric_id(access["account"])
-        if not cache.add(_REGISTERED.format(access["client_id"], user_id), 1, None):
+        if not cache.add(_REGISTERED.format(access["client_id"], user_id), member_id, None):
             return HttpResponse(status=409)
-        return JsonResponse(
-            {
-                "polar-user-id": user_id,
-                "member-id": member_id,
-                "registration-date": "2026-12-01T00:00:00.000Z",
-                "first-name": "Sandbox",
-                "last-name": "User",
-            }
-        )
+        return JsonResponse(user_of(access["account"], member_id))
 
-    def deregister(self, request, user_id: int):
+    def user(self, request, user_id: int):
+        """`GET /v3/users/<id>`: the registered user's information; `DELETE`: deregistration,
+        which ends the access."""
         access = self.bearer_claims(request)
         if access is None or numeric_id(access["account"]) != user_id:
             return HttpResponse(status=401 if access is None else 403)
-        cache.delete(_REGISTERED.format(access["client_id"], user_id))
+        registered = _REGISTERED.format(access["client_id"], user_id)
+        if request.method == "GET":
+            member_id = cache.get(registered)
+            if member_id is None:  # unverified: what Polar answers for an unregistered user
+                return HttpResponse(status=404)
+            return JsonResponse(user_of(access["account"], member_id))
+        cache.delete(registered)
         grant_revoke(access["client_id"], user_id)
         return HttpResponse(status=204)
 
@@ -277,7 +297,7 @@ class PolarEmulator(OAuthEmulator):
             hosts["remote"]: [path("v2/oauth2/token", exempt(self.token))],
             hosts["api"]: [
                 path("v3/users", exempt(self.register)),
-                path("v3/users/<int:user_id>", exempt(self.deregister)),
+                path("v3/users/<int:user_id>", exempt(self.user)),
                 path("v3/users/sleep", exempt(self.nights)),
                 path("v3/users/activities", exempt(self.activities)),
                 path("v3/users/nightly-recharge", exempt(self.recharges)),

@@ -105,6 +105,14 @@ def test_the_backfill_holds_what_polar_served_and_a_repull_changes_nothing(
             else (None, None)  # older than Polar's 28 nights of Nightly Recharge
         )
 
+    profile = vital.profile.get(user_id)
+    user = emulator.user_of(ACCOUNT, "unused")
+    assert (profile.height, str(profile.birth_date), profile.sex) == (
+        round(user["height"]),
+        user["birthdate"],
+        user["gender"].lower(),
+    )
+
     activity_state = state_of(user_id, "activity")
     first, last = activity_state.historical_start.date(), activity_state.historical_end.date()
     assert (last - first).days > 28  # so the backfill asked in two ranges
