@@ -84,6 +84,10 @@ LINK_OAUTH_APPS = {
     for name, client_id in os.environ.items()
     if (match := re.fullmatch(r"LINK_([A-Z0-9_]+)_CLIENT_ID", name))
 }
+# The signature_secret_key Polar AccessLink returned when Link's webhook was created (one
+# webhook per Polar client; Polar shows the key only then). Without it, Polar's webhooks are
+# refused and Polar data arrives by the scheduled pulls only.
+LINK_POLAR_WEBHOOK_SECRET = env.str("LINK_POLAR_WEBHOOK_SECRET", default="")
 # Sandbox teams talk to vendor emulators served by this server under /sandbox/.
 LINK_SANDBOX_ENABLED = env.bool("LINK_SANDBOX_ENABLED", default=DEBUG)
 # Development only: sandbox teams may redirect anywhere without registered redirect URLs and

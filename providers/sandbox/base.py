@@ -489,3 +489,20 @@ def link_push(slug: str, body: bytes, headers: dict[str, str]):
         headers={"Content-Type": "application/json", **headers},
         timeout=30,
     )
+
+
+def lever_set(key: str, passes: int) -> None:
+    """Arm a one-shot sandbox fault: `passes` requests go through, then one is refused."""
+    cache.set(key, passes, 3600)
+
+
+def lever_fires(key: str) -> bool:
+    """Whether this request is the one an armed lever (lever_set) refuses; it fires once."""
+    passes = cache.get(key)
+    if passes is None:
+        return False
+    if passes > 0:
+        cache.set(key, passes - 1, 3600)
+        return False
+    cache.delete(key)
+    return True

@@ -29,7 +29,8 @@ class PolarAdapter(OAuth2Adapter):
     note = (
         "Polar's official AccessLink API. Not verified: the access token's lifetime (long-lived; "
         "it cannot be refreshed), whether Polar also takes the client credentials in the body, "
-        "and the registration answer's full field list."
+        "and the registration answer's full field list. Polar's webhooks are signed with the "
+        "webhook's own key, set as LINK_POLAR_WEBHOOK_SECRET."
     )
     supported_resources = (*ACTIVITY_RESOURCES, "hrv", "blood_oxygen", "body_temperature")
     hosts = {
@@ -39,6 +40,7 @@ class PolarAdapter(OAuth2Adapter):
     }
     authorize_endpoint = ("flow", "/oauth2/authorization")
     token_endpoint = ("remote", "/v2/oauth2/token")
+    api_base = ("api", "")  # /v3/exercises, /v3/users/sleep, …, Bearer
     scopes = ("accesslink.read_all",)
     client_auth = "basic"
     refreshable = False

@@ -16,6 +16,8 @@ class StravaAdapter(OAuth2Adapter):
     sources = (
         "https://developers.strava.com/docs/authentication/",
         "https://developers.strava.com/docs/oauth-updates/",
+        "https://developers.strava.com/docs/reference/",
+        "https://developers.strava.com/docs/webhooks/",
         "https://communityhub.strava.com/insider-journal-9/an-update-to-our-developer-program-13428",
         "https://github.com/stravalib/stravalib",
         "https://github.com/the-momentum/open-wearables",

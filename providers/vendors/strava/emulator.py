@@ -1,17 +1,45 @@
 """Strava's OAuth server: comma scopes echoed in the redirect, no `redirect_uri` needed at the
 code exchange (stravalib sends none), `expires_at` in epoch seconds, and the `athlete` on the code
-exchange only; and one of its data endpoints, the athlete's activities
-(`/api/v3/athlete/activities`), paged with `page` and `per_page`."""
+exchange only; the data endpoints Link reads: the athlete's activities
+(`/api/v3/athlete/activities`, SummaryActivity, newest first, `before`/`after` epoch seconds,
+paged with `page` and `per_page` (default 30, at most 200) until a page comes back empty) and the
+athlete (`/api/v3/athlete`, DetailedAthlete); and Strava's webhook events.
 
+Sources: https://developers.strava.com/docs/reference/ (getLoggedInAthleteActivities,
+getLoggedInAthlete, SummaryActivity: metres, seconds, m/s; `start_date` in UTC, `start_date_local`
+the local wall time written with a "Z", `timezone` as "(GMT+01:00) Europe/Paris", `utc_offset` in
+seconds), https://developers.strava.com/docs/#Pagination, and
+https://developers.strava.com/docs/webhooks/ (a subscription is validated by a GET with
+`hub.mode=subscribe`, `hub.challenge`, `hub.verify_token`, answered `{"hub.challenge": …}` within
+two seconds; events are POSTed as JSON with object_type, object_id, aspect_type, updates,
+owner_id, subscription_id, event_time, and are not signed), and
+https://developers.strava.com/docs/rate-limits/ (over the limit: 429, with the limits and the
+usage of the 15-minute and daily windows in X-RateLimit-Limit and X-RateLimit-Usage, and no
+Retry-After). The sandbox athlete lives in Paris."""
+
+import json
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import requests
+from django.conf import settings
 from django.http import JsonResponse
 from django.urls import path
 
-from ...sandbox.base import OAuthEmulator, exempt, numeric_id
-from ...sandbox.data import days_between, seeded, utc_day_start
+from ...sandbox.base import (
+    OAuthEmulator,
+    exempt,
+    lever_fires,
+    lever_set,
+    link_push,
+    numeric_id,
+    sandbox_client,
+)
+from ...sandbox.data import days_between, seeded, today
 from .adapter import StravaAdapter
+from .data import verify_token
 
 _PER_PAGE, _MAX_PER_PAGE = 30, 200
 # (sport_type, average speed in m/s, name): what the sandbox athlete does.
@@ -20,6 +48,11 @@ _SPORTS = (
     ("Ride", 7.4, "Evening Ride"),
     ("Walk", 1.4, "Lunch Walk"),
 )
+ZONE = ZoneInfo("Europe/Paris")
+_RATE_LIMITED = {
+    "message": "Rate Limit Exceeded",
+    "errors": [{"resource": "Application", "field": "rate limit", "code": "exceeded"}],
+}
 _UNAUTHORIZED = {
     "message": "Authorization Error",
     "errors": [{"resource": "Athlete", "field": "access_token", "code": "invalid"}],
@@ -27,14 +60,16 @@ _UNAUTHORIZED = {
 
 
 def activity_of(account: str, day) -> dict | None:
-    """The athlete's activity that day (SummaryActivity, resource_state 2): one on most days."""
+    """The athlete's activity on that local day (SummaryActivity, resource_state 2): one on most
+    days."""
     rng = seeded(account, "strava.activity", day)
     if rng.random() < 0.35:
         return None
     sport, speed, name = _SPORTS[rng.randrange(len(_SPORTS))]
     moving = rng.randint(20, 90) * 60
     hour, minute = rng.choice((6, 7, 12, 18)), rng.randint(0, 59)
-    start = utc_day_start(day) + timedelta(hours=hour, minutes=minute)
+    local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZONE)
+    start, offset = local.astimezone(UTC), int(local.utcoffset().total_seconds())
     athlete = numeric_id(account)
     activity_id = int(f"{athlete % 10**5}{day.toordinal()}")
     heartrate = rng.randint(120, 155)
@@ -54,9 +89,9 @@ def activity_of(account: str, day) -> dict | None:
         "external_id": f"garmin_push_{activity_id}",
         "upload_id": activity_id * 10 + 1,
         "start_date": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "start_date_local": (start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "timezone": "(GMT+01:00) Europe/Paris",
-        "utc_offset": 3600.0,
+        "start_date_local": local.strftime("%Y-%m-%dT%H:%M:%SZ"),  # local wall time, "Z" and all
+        "timezone": f"(GMT{local.strftime('%:z')}) Europe/Paris",
+        "utc_offset": float(offset),
         "location_city": None,
         "location_state": None,
         "location_country": "France",
@@ -88,6 +123,53 @@ def activity_of(account: str, day) -> dict | None:
         "pr_count": 0,
         "total_photo_count": 0,
         "has_kudoed": False,
+        **(_power(rng, moving) if sport == "Ride" else {}),
+    }
+
+
+def _power(rng, moving: int) -> dict:
+    """A ride's power figures (watts; the work in kilojoules), as a power meter records them."""
+    watts = round(rng.uniform(140, 220), 1)
+    return {
+        "average_watts": watts,
+        "weighted_average_watts": round(watts * 1.05),
+        "max_watts": round(watts * 3),
+        "kilojoules": round(watts * moving / 1000, 1),
+        "device_watts": True,
+    }
+
+
+def athlete_of(account: str) -> dict:
+    """The authenticated athlete (DetailedAthlete, resource_state 3)."""
+    rng = seeded(account, "strava.athlete")
+    return {
+        "id": numeric_id(account),
+        "username": account,
+        "resource_state": 3,
+        "firstname": "Sandbox",
+        "lastname": account.replace("_", " ").title(),
+        "bio": "",
+        "city": "Paris",
+        "state": "Île-de-France",
+        "country": "France",
+        "sex": rng.choice(("M", "F")),
+        "premium": False,
+        "summit": False,
+        "created_at": "2019-03-04T08:15:00Z",
+        "updated_at": "2026-11-01T10:00:00Z",
+        "badge_type_id": 0,
+        "weight": round(rng.uniform(55, 90), 1),
+        "profile_medium": "avatar/athlete/medium.png",
+        "profile": "avatar/athlete/large.png",
+        "friend": None,
+        "follower": None,
+        "follower_count": 3,
+        "friend_count": 5,
+        "measurement_preference": "meters",
+        "ftp": None,
+        "clubs": [],
+        "bikes": [],
+        "shoes": [],
     }
 
 
@@ -114,6 +196,9 @@ class StravaEmulator(OAuthEmulator):
         account = self.bearer_account(request)
         if account is None:
             return JsonResponse(_UNAUTHORIZED, status=401)
+        if lever_fires(_rate_limit_key(account)):
+            usage = {"X-RateLimit-Limit": "200,2000", "X-RateLimit-Usage": "201,880"}
+            return JsonResponse(_RATE_LIMITED, status=429, headers=usage)
         try:
             before = int(request.GET.get("before") or time.time())
             after = int(request.GET.get("after") or 0)
@@ -129,7 +214,8 @@ class StravaEmulator(OAuthEmulator):
                 status=400,
             )
         listed = []
-        for day in reversed(days_between(first, last)):
+        # A local day's activity may start on the UTC day before or after it.
+        for day in reversed(days_between(first - timedelta(days=1), last + timedelta(days=1))):
             activity = activity_of(account, day)
             if activity:
                 started = datetime.fromisoformat(activity["start_date"]).timestamp()
@@ -143,6 +229,76 @@ class StravaEmulator(OAuthEmulator):
                 path("oauth/authorize", exempt(self.authorize)),
                 path("oauth/token", exempt(self.token)),
                 path("oauth/deauthorize", self.revoke_view(lambda r: r.POST.get("access_token"))),
+                path("api/v3/athlete", exempt(self.athlete)),
                 path("api/v3/athlete/activities", exempt(self.activities)),
             ]
         }
+
+    def athlete(self, request):
+        """`GET /api/v3/athlete`: the athlete the token belongs to."""
+        account = self.bearer_account(request)
+        if account is None:
+            return JsonResponse(_UNAUTHORIZED, status=401)
+        return JsonResponse(athlete_of(account))
+
+    def controls(self):
+        return [
+            path("subscribe", exempt(subscribe)),
+            path("push", exempt(push)),
+            path("rate_limit", exempt(rate_limit)),
+        ]
+
+
+def _rate_limit_key(account: str) -> str:
+    return f"sandbox:strava:429:{account}"
+
+
+def rate_limit(request):
+    """POST account and after (pages let through first): then one activities page answers 429."""
+    account = request.POST.get("account", "user_good")
+    lever_set(_rate_limit_key(account), int(request.POST.get("after", 0)))
+    return JsonResponse({"armed": True})
+
+
+def subscribe(request):
+    """Strava's validation of a new push subscription: a GET to the callback with the
+    subscription's verify token and a challenge, which the callback must echo."""
+    challenge = uuid.uuid4().hex
+    answer = requests.get(
+        f"{settings.LINK_PUBLIC_URL}/push/{StravaAdapter.slug}",
+        params={
+            "hub.mode": "subscribe",
+            "hub.challenge": challenge,
+            "hub.verify_token": verify_token(sandbox_client(StravaAdapter.slug)),
+        },
+        timeout=30,
+    )
+    echoed = answer.ok and answer.json().get("hub.challenge") == challenge
+    return JsonResponse({"status": answer.status_code, "verified": echoed})
+
+
+def push(request):
+    """POST account, object_type (activity, or athlete for a deauthorization) and aspect_type
+    (create): Strava's event, to Link. An activity event names today's activity (a made-up id
+    on a rest day); an athlete event names the athlete, as Strava's do."""
+    account = request.POST.get("account", "user_good")
+    athlete = numeric_id(account)
+    if request.POST.get("object_type") == "athlete":
+        about = {"object_type": "athlete", "object_id": athlete, "aspect_type": "update"}
+        about["updates"] = {"authorized": "false"}
+    else:
+        activity = activity_of(account, today())
+        about = {
+            "object_type": "activity",
+            "object_id": activity["id"] if activity else athlete * 10,
+            "aspect_type": request.POST.get("aspect_type", "create"),
+            "updates": {},
+        }
+    event = {
+        **about,
+        "event_time": int(time.time()),
+        "owner_id": athlete,
+        "subscription_id": 120475,
+    }
+    answer = link_push(StravaAdapter.slug, json.dumps(event).encode(), {})
+    return JsonResponse({"status": answer.status_code, "sent": event})
