@@ -32,7 +32,6 @@ from zoneinfo import ZoneInfo
 
 import requests
 from django.conf import settings
-from django.core.cache import cache
 from django.http import JsonResponse
 from django.urls import path
 
@@ -40,6 +39,8 @@ from ...sandbox.base import (
     OAuthEmulator,
     account_id,
     exempt,
+    lever_fires,
+    lever_set,
     link_push,
     sandbox_client,
     sign,
@@ -201,19 +202,6 @@ def _rate_limit_key(account: str, collection: str) -> str:
     return f"sandbox:oura:429:{account}:{collection}"
 
 
-def _rate_limited(account: str, collection: str) -> bool:
-    """Whether this request is the one the `rate_limit` lever asked to refuse."""
-    key = _rate_limit_key(account, collection)
-    passes = cache.get(key)
-    if passes is None:
-        return False
-    if passes > 0:
-        cache.set(key, passes - 1, 3600)
-        return False
-    cache.delete(key)
-    return True
-
-
 def _bad(detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=400)
 
@@ -263,7 +251,7 @@ def rate_limit(request):
     collection answers 429 with Retry-After once."""
     account = request.POST.get("account", "user_good")
     collection = request.POST["collection"]
-    cache.set(_rate_limit_key(account, collection), int(request.POST.get("after", 0)), 3600)
+    lever_set(_rate_limit_key(account, collection), int(request.POST.get("after", 0)))
     return JsonResponse({"collection": collection})
 
 
@@ -305,7 +293,7 @@ class OuraEmulator(OAuthEmulator):
             account = self.bearer_account(request)
             if account is None:
                 return JsonResponse({"error": "unauthorized"}, status=401)
-            if _rate_limited(account, name):
+            if lever_fires(_rate_limit_key(account, name)):
                 return JsonResponse(
                     {"detail": "Rate limit exceeded."}, status=429, headers={"Retry-After": "60"}
                 )

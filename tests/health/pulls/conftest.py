@@ -9,6 +9,8 @@ import pytest
 from vital import Vital
 
 from connections.models import Connection
+from health.models import PullState
+from health.pulling import pull_run
 from teams.services import api_key_create
 from tests.sandbox import Browser, consent
 
@@ -36,6 +38,39 @@ def connect_oauth(vital: Vital, provider: str, *, client_user_id: str = "puller"
 
 def connection_of(user_id: str, provider: str) -> Connection:
     return Connection.objects.get(user_id=user_id, provider=provider)
+
+
+def pull_state(user_id: str, provider: str, resource: str) -> PullState:
+    return PullState.objects.get(connection=connection_of(user_id, provider), resource=resource)
+
+
+def pull_counts(user_id: str, provider: str) -> dict[str, tuple]:
+    """Per resource, the rows its pulls have created and updated."""
+    rows = PullState.objects.filter(connection=connection_of(user_id, provider))
+    return {r.resource: (r.created_count, r.updated_count) for r in rows}
+
+
+def assert_repull_changes_nothing(user_id: str, provider: str, receiver) -> None:
+    """Every resource pulled again, incrementally: no row created or updated, no webhook."""
+    before, receiver.requests[:] = pull_counts(user_id, provider), []
+    connection = connection_of(user_id, provider)
+    for resource in before:
+        assert pull_run(connection_id=connection.pk, resource=resource) == "pulled"
+    assert pull_counts(user_id, provider) == before and receiver.requests == []
+
+
+@pytest.fixture
+def watch_pulls(monkeypatch):
+    """Call it to record, from then on, the resource of every pull the worker runs."""
+
+    def start() -> list[str]:
+        pulled = []
+        monkeypatch.setattr(
+            "health.tasks.pull_run", lambda **kw: pulled.append(kw["resource"]) or pull_run(**kw)
+        )
+        return pulled
+
+    return start
 
 
 def window(days: int = 31) -> dict:

@@ -11,13 +11,19 @@ import pytest
 import requests
 from svix.webhooks import Webhook
 
-from health import pulling
 from health.models import PullState
 from providers.errors import ProviderApiError
 from providers.vendors.garmin import emulator
 from providers.vendors.garmin.data import GarminData
 
-from .conftest import connect_oauth, connection_of, window
+from .conftest import (
+    assert_repull_changes_nothing,
+    connect_oauth,
+    connection_of,
+    pull_counts,
+    pull_state,
+    window,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,12 +31,11 @@ ACCOUNT = "user_good"
 
 
 def state_of(user_id, resource) -> PullState:
-    return PullState.objects.get(connection=connection_of(user_id, "garmin"), resource=resource)
+    return pull_state(user_id, "garmin", resource)
 
 
 def counts(user_id) -> dict[str, tuple]:
-    rows = PullState.objects.filter(connection=connection_of(user_id, "garmin"))
-    return {r.resource: (r.created_count, r.updated_count) for r in rows}
+    return pull_counts(user_id, "garmin")
 
 
 def uploaded(kind: str, state: PullState) -> list[dict]:
@@ -117,22 +122,14 @@ def test_the_backfill_serves_garmin_summaries_and_a_repull_changes_nothing(
     kinds = {json.loads(r["body"])["event_type"] for r in receiver.requests}
     assert {f"historical.data.{r}.created" for r in GarminData.resources} <= kinds
 
-    before, receiver.requests[:] = counts(user_id), []
-    connection = connection_of(user_id, "garmin")
-    for resource in before:
-        assert pulling.pull_run(connection_id=connection.pk, resource=resource) == "pulled"
-    assert counts(user_id) == before and receiver.requests == []
+    assert_repull_changes_nothing(user_id, "garmin", receiver)
 
 
 def test_a_ping_pulls_once_per_resource_and_a_stranger_s_ping_not_at_all(
-    vital, sandbox, monkeypatch
+    vital, sandbox, watch_pulls
 ):
     user_id = connect_oauth(vital, "garmin")
-    pulls = []
-    real = pulling.pull_run
-    monkeypatch.setattr(
-        "health.tasks.pull_run", lambda **kw: pulls.append(kw["resource"]) or real(**kw)
-    )
+    pulls = watch_pulls()
     sent = requests.post(
         f"{sandbox.url}/sandbox/garmin/ping", data={"summary": "dailies"}, timeout=60
     ).json()

@@ -138,13 +138,9 @@ def test_the_backfill_serves_what_oura_sent_and_a_repull_changes_nothing(vital, 
     assert states(user_id) == counts and receiver.requests == []
 
 
-def test_a_signed_webhook_pulls_once_and_a_forged_one_not_at_all(vital, sandbox, monkeypatch):
+def test_a_signed_webhook_pulls_once_and_a_forged_one_not_at_all(vital, sandbox, watch_pulls):
     user_id = connect_oauth(vital, "oura")
-    pulls = []
-    real = pulling.pull_run
-    monkeypatch.setattr(
-        "health.tasks.pull_run", lambda **kw: pulls.append(kw["resource"]) or real(**kw)
-    )
+    pulls = watch_pulls()
     checked = requests.post(f"{sandbox.url}/sandbox/oura/subscribe", timeout=30).json()
     assert checked == {"status": 200, "verified": True}
 

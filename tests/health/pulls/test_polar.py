@@ -12,13 +12,19 @@ import pytest
 import requests
 from svix.webhooks import Webhook
 
-from health import pulling
 from health.models import PullState, Sleep
 from providers.sandbox.data import days_between, today
 from providers.vendors.polar import emulator
 from tests.providers.test_witness import run_witness
 
-from .conftest import connect_oauth, connection_of, window
+from .conftest import (
+    assert_repull_changes_nothing,
+    connect_oauth,
+    connection_of,
+    pull_counts,
+    pull_state,
+    window,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,12 +33,11 @@ BERLIN_WINTER = 3600
 
 
 def state_of(user_id, resource) -> PullState:
-    return PullState.objects.get(connection=connection_of(user_id, "polar"), resource=resource)
+    return pull_state(user_id, "polar", resource)
 
 
 def counts(user_id) -> dict[str, tuple]:
-    rows = PullState.objects.filter(connection=connection_of(user_id, "polar"))
-    return {r.resource: (r.created_count, r.updated_count) for r in rows}
+    return pull_counts(user_id, "polar")
 
 
 def exercises_served(start: datetime, end: datetime) -> dict[str, dict]:
@@ -129,26 +134,18 @@ def test_the_backfill_holds_what_polar_served_and_a_repull_changes_nothing(
         )
         assert day.timezone_offset is None  # Polar's daily times carry none
 
-    before, receiver.requests[:] = counts(user_id), []
-    connection = connection_of(user_id, "polar")
-    for resource in before:
-        assert pulling.pull_run(connection_id=connection.pk, resource=resource) == "pulled"
-    assert counts(user_id) == before and receiver.requests == []
+    assert_repull_changes_nothing(user_id, "polar", receiver)
 
 
 def test_a_signed_webhook_pulls_once_a_ping_not_and_a_forged_one_is_refused(
-    vital, sandbox, monkeypatch, receiver, endpoint
+    vital, sandbox, monkeypatch, receiver, endpoint, watch_pulls
 ):
     user_id = connect_oauth(vital, "polar")
+    pulls = watch_pulls()
     # Link forgets the last night, so the SLEEP webhook's pull has something new to send on.
     last = emulator.nights_between(ACCOUNT, today() - timedelta(days=1), today())[-1]
     Sleep.objects.filter(user_id=user_id, provider_id=last["date"]).delete()
     receiver.requests[:] = []
-    pulls = []
-    real = pulling.pull_run
-    monkeypatch.setattr(
-        "health.tasks.pull_run", lambda **kw: pulls.append(kw["resource"]) or real(**kw)
-    )
     ping = requests.post(f"{sandbox.url}/sandbox/polar/push", data={"event": "PING"}, timeout=60)
     assert ping.json()["status"] == 200 and pulls == []
 

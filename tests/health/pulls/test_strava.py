@@ -15,7 +15,14 @@ from providers.sandbox.data import days_between
 from providers.vendors.strava import emulator
 from tests.providers.test_witness import run_witness
 
-from .conftest import connect_oauth, connection_of, window
+from .conftest import (
+    assert_repull_changes_nothing,
+    connect_oauth,
+    connection_of,
+    pull_counts,
+    pull_state,
+    window,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,12 +30,11 @@ ACCOUNT = "user_good"
 
 
 def state_of(user_id, resource) -> PullState:
-    return PullState.objects.get(connection=connection_of(user_id, "strava"), resource=resource)
+    return pull_state(user_id, "strava", resource)
 
 
 def counts(user_id) -> dict[str, tuple]:
-    rows = PullState.objects.filter(connection=connection_of(user_id, "strava"))
-    return {r.resource: (r.created_count, r.updated_count) for r in rows}
+    return pull_counts(user_id, "strava")
 
 
 def served(start: datetime, end: datetime) -> dict[str, dict]:
@@ -83,22 +89,14 @@ def test_the_backfill_holds_what_strava_served_and_a_repull_changes_nothing(
     sex = emulator.athlete_of(ACCOUNT)["sex"]
     assert profile.sex == {"M": "male", "F": "female"}[sex]
 
-    before, receiver.requests[:] = counts(user_id), []
-    connection = connection_of(user_id, "strava")
-    for resource in before:
-        assert pulling.pull_run(connection_id=connection.pk, resource=resource) == "pulled"
-    assert counts(user_id) == before and receiver.requests == []
+    assert_repull_changes_nothing(user_id, "strava", receiver)
 
 
 def test_strava_events_pull_once_and_the_subscription_check_needs_our_token(
-    vital, sandbox, monkeypatch
+    vital, sandbox, watch_pulls
 ):
     user_id = connect_oauth(vital, "strava")
-    pulls = []
-    real = pulling.pull_run
-    monkeypatch.setattr(
-        "health.tasks.pull_run", lambda **kw: pulls.append(kw["resource"]) or real(**kw)
-    )
+    pulls = watch_pulls()
     checked = requests.post(f"{sandbox.url}/sandbox/strava/subscribe", timeout=30).json()
     assert checked == {"status": 200, "verified": True}
     refused = requests.get(

@@ -123,13 +123,9 @@ def test_the_backfill_serves_what_whoop_sent_and_a_repull_changes_nothing(
     assert again == counts and receiver.requests == []
 
 
-def test_a_signed_webhook_pulls_once_and_a_forged_one_not_at_all(vital, sandbox, monkeypatch):
+def test_a_signed_webhook_pulls_once_and_a_forged_one_not_at_all(vital, sandbox, watch_pulls):
     user_id = connect_oauth(vital, "whoop_v2")
-    pulls = []
-    real = pulling.pull_run
-    monkeypatch.setattr(
-        "health.tasks.pull_run", lambda **kw: pulls.append(kw["resource"]) or real(**kw)
-    )
+    pulls = watch_pulls()
     sent = requests.post(
         f"{sandbox.url}/sandbox/whoop_v2/push", data={"type": "sleep.updated"}, timeout=60
     ).json()

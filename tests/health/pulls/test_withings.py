@@ -12,7 +12,6 @@ import pytest
 import requests
 from svix.webhooks import Webhook
 
-from health import pulling
 from health.models import PullState
 from providers.errors import ProviderApiError, ProviderRateLimited
 from providers.sandbox.data import days_between
@@ -20,7 +19,14 @@ from providers.vendors.withings import emulator
 from providers.vendors.withings.data import WithingsData
 from tests.providers.test_witness import run_witness
 
-from .conftest import connect_oauth, connection_of, window
+from .conftest import (
+    assert_repull_changes_nothing,
+    connect_oauth,
+    connection_of,
+    pull_counts,
+    pull_state,
+    window,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,12 +36,11 @@ WEIGHT, FAT_FREE, FAT_RATIO, DIASTOLIC, SYSTOLIC, PULSE = 1, 5, 6, 9, 10, 11
 
 
 def state_of(user_id, resource) -> PullState:
-    return PullState.objects.get(connection=connection_of(user_id, "withings"), resource=resource)
+    return pull_state(user_id, "withings", resource)
 
 
 def counts(user_id) -> dict[str, tuple]:
-    rows = PullState.objects.filter(connection=connection_of(user_id, "withings"))
-    return {r.resource: (r.created_count, r.updated_count) for r in rows}
+    return pull_counts(user_id, "withings")
 
 
 def served(state: PullState) -> list[tuple[datetime, dict[int, float]]]:
@@ -144,15 +149,12 @@ def test_the_backfill_serves_withings_measures_and_a_repull_changes_nothing(
     kinds = {json.loads(r["body"])["event_type"] for r in receiver.requests}
     assert {f"historical.data.{r}.created" for r in WithingsData.resources} <= kinds
 
-    before, receiver.requests[:] = counts(user_id), []
-    connection = connection_of(user_id, "withings")
-    for resource in before:
-        assert pulling.pull_run(connection_id=connection.pk, resource=resource) == "pulled"
-    assert counts(user_id) == before and receiver.requests == []
+    assert_repull_changes_nothing(user_id, "withings", receiver)
 
 
-def test_a_notification_pulls_what_its_appli_names_once(vital, sandbox, monkeypatch):
+def test_a_notification_pulls_what_its_appli_names_once(vital, sandbox, watch_pulls):
     user_id = connect_oauth(vital, "withings")
+    pulls = watch_pulls()
     connection = connection_of(user_id, "withings")
     token = connection.credentials["access_token"]
     subscribe = {"action": "subscribe", "appli": "4"}
@@ -171,11 +173,6 @@ def test_a_notification_pulls_what_its_appli_names_once(vital, sandbox, monkeypa
     ).json()
     assert (subscribed["status"], elsewhere["status"]) == (0, 293)
 
-    pulls = []
-    real = pulling.pull_run
-    monkeypatch.setattr(
-        "health.tasks.pull_run", lambda **kw: pulls.append(kw["resource"]) or real(**kw)
-    )
     sent = requests.post(
         f"{sandbox.url}/sandbox/withings/push", data={"appli": "4"}, timeout=60
     ).json()
