@@ -20,7 +20,6 @@ from .conftest import (
     assert_repull_changes_nothing,
     connect_oauth,
     connection_of,
-    pull_counts,
     pull_state,
     window,
 )
@@ -28,14 +27,6 @@ from .conftest import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ACCOUNT = "user_good"
-
-
-def state_of(user_id, resource) -> PullState:
-    return pull_state(user_id, "garmin", resource)
-
-
-def counts(user_id) -> dict[str, tuple]:
-    return pull_counts(user_id, "garmin")
 
 
 def uploaded(kind: str, state: PullState) -> list[dict]:
@@ -54,7 +45,9 @@ def test_the_backfill_serves_garmin_summaries_and_a_repull_changes_nothing(
     user_id = connect_oauth(vital, "garmin")
     span = window(33)
 
-    dailies = {d["calendarDate"]: d for d in uploaded("dailies", state_of(user_id, "activity"))}
+    dailies = {
+        d["calendarDate"]: d for d in uploaded("dailies", pull_state(user_id, "garmin", "activity"))
+    }
     assert len(dailies) >= 28
     days = vital.activity.get(user_id, **span).activity
     assert {d.calendar_date for d in days} == set(dailies)
@@ -74,13 +67,15 @@ def test_the_backfill_serves_garmin_summaries_and_a_repull_changes_nothing(
             bpm,
             berlin_offset(d["startTimeInSeconds"]),  # the day's offset, on each of its samples
         )
-        for d in uploaded("dailies", state_of(user_id, "heartrate"))
+        for d in uploaded("dailies", pull_state(user_id, "garmin", "heartrate"))
         for after, bpm in d["timeOffsetHeartRateSamples"].items()
     }
     held = vital.vitals.heartrate(user_id, **span)
     assert {s.timestamp: (s.value, s.timezone_offset) for s in held} == beats
 
-    nights = {n["calendarDate"]: n for n in uploaded("sleeps", state_of(user_id, "sleep"))}
+    nights = {
+        n["calendarDate"]: n for n in uploaded("sleeps", pull_state(user_id, "garmin", "sleep"))
+    }
     sleeps = vital.sleep.get(user_id, **span).sleep
     assert {s.calendar_date for s in sleeps} == set(nights) and len(nights) >= 28
     for sleep in sleeps:
@@ -97,7 +92,9 @@ def test_the_backfill_serves_garmin_summaries_and_a_repull_changes_nothing(
         assert sleep.total == sleep.deep + sleep.light + sleep.rem
         assert sleep.timezone_offset == berlin_offset(start)
 
-    runs = {a["summaryId"]: a for a in uploaded("activities", state_of(user_id, "workouts"))}
+    runs = {
+        a["summaryId"]: a for a in uploaded("activities", pull_state(user_id, "garmin", "workouts"))
+    }
     workouts = vital.workouts.get(user_id, **span).workouts
     assert {w.provider_id for w in workouts} == set(runs) and len(runs) >= 14
     for workout in workouts:

@@ -12,7 +12,7 @@ import pytest
 import requests
 from svix.webhooks import Webhook
 
-from health.models import PullState, Sleep
+from health.models import Sleep
 from providers.sandbox.data import days_between, today
 from providers.vendors.polar import emulator
 from tests.providers.test_witness import run_witness
@@ -21,7 +21,6 @@ from .conftest import (
     assert_repull_changes_nothing,
     connect_oauth,
     connection_of,
-    pull_counts,
     pull_state,
     window,
 )
@@ -30,14 +29,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ACCOUNT = "user_good"
 BERLIN_WINTER = 3600
-
-
-def state_of(user_id, resource) -> PullState:
-    return pull_state(user_id, "polar", resource)
-
-
-def counts(user_id) -> dict[str, tuple]:
-    return pull_counts(user_id, "polar")
 
 
 def exercises_served(start: datetime, end: datetime) -> dict[str, dict]:
@@ -55,7 +46,7 @@ def test_the_backfill_holds_what_polar_served_and_a_repull_changes_nothing(
     vital, receiver, endpoint
 ):
     user_id = connect_oauth(vital, "polar")
-    backfill = state_of(user_id, "workouts")
+    backfill = pull_state(user_id, "polar", "workouts")
     assert backfill.historical_status == "success"
     expected = exercises_served(backfill.historical_start, backfill.historical_end)
     assert len(expected) > 10
@@ -79,7 +70,7 @@ def test_the_backfill_holds_what_polar_served_and_a_repull_changes_nothing(
         )
         assert workout.title == exercise["detailed_sport_info"]
 
-    sleep_state = state_of(user_id, "sleep")
+    sleep_state = pull_state(user_id, "polar", "sleep")
     first, last = sleep_state.historical_start.date(), sleep_state.historical_end.date()
     nights = {n["date"]: n for n in emulator.nights_between(ACCOUNT, first, last)}
     held = vital.sleep.get(user_id, **window(33)).sleep
@@ -118,7 +109,7 @@ def test_the_backfill_holds_what_polar_served_and_a_repull_changes_nothing(
         user["gender"].lower(),
     )
 
-    activity_state = state_of(user_id, "activity")
+    activity_state = pull_state(user_id, "polar", "activity")
     first, last = activity_state.historical_start.date(), activity_state.historical_end.date()
     assert (last - first).days > 28  # so the backfill asked in two ranges
     summaries = {d: emulator.activity_day_of(ACCOUNT, d) for d in days_between(first, last)}

@@ -10,7 +10,6 @@ import pytest
 import requests
 
 from health import pulling
-from health.models import PullState
 from providers.sandbox.data import days_between
 from providers.vendors.strava import emulator
 from tests.providers.test_witness import run_witness
@@ -19,7 +18,6 @@ from .conftest import (
     assert_repull_changes_nothing,
     connect_oauth,
     connection_of,
-    pull_counts,
     pull_state,
     window,
 )
@@ -27,14 +25,6 @@ from .conftest import (
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ACCOUNT = "user_good"
-
-
-def state_of(user_id, resource) -> PullState:
-    return pull_state(user_id, "strava", resource)
-
-
-def counts(user_id) -> dict[str, tuple]:
-    return pull_counts(user_id, "strava")
 
 
 def served(start: datetime, end: datetime) -> dict[str, dict]:
@@ -54,7 +44,7 @@ def test_the_backfill_holds_what_strava_served_and_a_repull_changes_nothing(
     vital, receiver, endpoint
 ):
     user_id = connect_oauth(vital, "strava")
-    backfill = state_of(user_id, "workouts")
+    backfill = pull_state(user_id, "strava", "workouts")
     assert backfill.historical_status == "success"
     expected = served(backfill.historical_start, backfill.historical_end)
     assert len(expected) > 10  # more than one 7-a-page witness page, many days
@@ -122,7 +112,7 @@ def test_strava_events_pull_once_and_the_subscription_check_needs_our_token(
 def test_stravalib_reads_the_emulators_activities(vital, sandbox):
     user_id = connect_oauth(vital, "strava")
     connection = connection_of(user_id, "strava")
-    backfill = state_of(user_id, "workouts")
+    backfill = pull_state(user_id, "strava", "workouts")
     start, end = backfill.historical_start, backfill.historical_end
     seen = run_witness(
         "stravalib",
@@ -157,7 +147,7 @@ def test_a_429_mid_backfill_resumes_at_the_page_it_stopped_to_the_same_workouts(
     armed = requests.post(f"{sandbox.url}/sandbox/strava/rate_limit", data={"after": 1}, timeout=30)
     assert armed.json() == {"armed": True}
     user_id = connect_oauth(vital, "strava")
-    cut = state_of(user_id, "workouts")
+    cut = pull_state(user_id, "strava", "workouts")
     # The first page (all of the month, 200 a page) went through; the empty page that ends the
     # listing was refused, so the backfill waits to ask for page 2 again.
     assert (cut.historical_status, cut.cursor) == ("retrying", "2")
@@ -167,6 +157,6 @@ def test_a_429_mid_backfill_resumes_at_the_page_it_stopped_to_the_same_workouts(
 
     connection = connection_of(user_id, "strava")
     outcome = pulling.pull_run(connection_id=connection.pk, resource="workouts", historical=True)
-    done = state_of(user_id, "workouts")
+    done = pull_state(user_id, "strava", "workouts")
     assert (outcome, done.historical_status, done.cursor) == ("pulled", "success", "")
     assert {w.provider_id for w in vital.workouts.get(user_id, **window(33)).workouts} == held

@@ -23,7 +23,6 @@ from .conftest import (
     assert_repull_changes_nothing,
     connect_oauth,
     connection_of,
-    pull_counts,
     pull_state,
     window,
 )
@@ -33,14 +32,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ACCOUNT = "user_good"
 PARIS = ZoneInfo("Europe/Paris")
 WEIGHT, FAT_FREE, FAT_RATIO, DIASTOLIC, SYSTOLIC, PULSE = 1, 5, 6, 9, 10, 11
-
-
-def state_of(user_id, resource) -> PullState:
-    return pull_state(user_id, "withings", resource)
-
-
-def counts(user_id) -> dict[str, tuple]:
-    return pull_counts(user_id, "withings")
 
 
 def served(state: PullState) -> list[tuple[datetime, dict[int, float]]]:
@@ -60,7 +51,7 @@ def served(state: PullState) -> list[tuple[datetime, dict[int, float]]]:
 
 def daily_served(document_of, user_id, resource) -> list[dict]:
     """The nights or days the emulator holds for the dates the pull asked for."""
-    state = state_of(user_id, resource)
+    state = pull_state(user_id, "withings", resource)
     days = days_between(state.historical_start.date(), state.historical_end.date())
     return [document_of(ACCOUNT, day) for day in days]
 
@@ -75,7 +66,9 @@ def test_the_backfill_serves_withings_measures_and_a_repull_changes_nothing(
     user_id = connect_oauth(vital, "withings")
     span = window(32)
 
-    weighed = [(at, v) for at, v in served(state_of(user_id, "weight")) if WEIGHT in v]
+    weighed = [
+        (at, v) for at, v in served(pull_state(user_id, "withings", "weight")) if WEIGHT in v
+    ]
     assert len(weighed) > 20  # more than one page of 20 groups
     weights = vital.vitals.body_weight(user_id, **span)
     assert {w.timestamp: (w.value, w.timezone_offset) for w in weights} == {
@@ -85,10 +78,16 @@ def test_the_backfill_serves_withings_measures_and_a_repull_changes_nothing(
 
     fats = vital.vitals.body_fat(user_id, **span)
     assert {f.timestamp: f.value for f in fats} == {
-        at: v[FAT_RATIO] for at, v in served(state_of(user_id, "fat")) if FAT_RATIO in v
+        at: v[FAT_RATIO]
+        for at, v in served(pull_state(user_id, "withings", "fat"))
+        if FAT_RATIO in v
     }
 
-    readings = [(at, v) for at, v in served(state_of(user_id, "blood_pressure")) if SYSTOLIC in v]
+    readings = [
+        (at, v)
+        for at, v in served(pull_state(user_id, "withings", "blood_pressure"))
+        if SYSTOLIC in v
+    ]
     pressures = vital.vitals.blood_pressure(user_id, **span)
     assert readings and {p.timestamp: (p.systolic, p.diastolic) for p in pressures} == {
         at: (v[SYSTOLIC], v[DIASTOLIC]) for at, v in readings
@@ -96,10 +95,10 @@ def test_the_backfill_serves_withings_measures_and_a_repull_changes_nothing(
     assert {p.timezone_offset for p in pressures} == {paris_offset(at) for at, _ in readings}
     pulses = vital.vitals.heartrate(user_id, **span)
     assert {p.timestamp: p.value for p in pulses} == {
-        at: v[PULSE] for at, v in served(state_of(user_id, "heartrate")) if PULSE in v
+        at: v[PULSE] for at, v in served(pull_state(user_id, "withings", "heartrate")) if PULSE in v
     }
 
-    scale = [(at, v) for at, v in served(state_of(user_id, "body")) if WEIGHT in v]
+    scale = [(at, v) for at, v in served(pull_state(user_id, "withings", "body")) if WEIGHT in v]
     bodies = vital.body.get(user_id, **span).body
     assert {b.calendar_date: (b.weight, b.fat, b.lean_body_mass_kilogram) for b in bodies} == {
         at.astimezone(PARIS).date().isoformat(): (v[WEIGHT], v[FAT_RATIO], v[FAT_FREE])
@@ -192,7 +191,7 @@ def test_a_notification_pulls_what_its_appli_names_once(vital, sandbox, watch_pu
 def test_withings_api_reads_the_emulators_weigh_ins(vital, sandbox):
     user_id = connect_oauth(vital, "withings")
     token = connection_of(user_id, "withings").credentials["access_token"]
-    state = state_of(user_id, "weight")
+    state = pull_state(user_id, "withings", "weight")
     start, end = state.historical_start, state.historical_end
     seen = run_witness(
         "withings-api",
