@@ -157,3 +157,19 @@ def test_the_readmes_provider_table_says_what_the_catalogue_says():
         )
     }
     assert rows == {s: (str(cls.status), cls.checked_on) for s, cls in ADAPTERS.items()}
+
+
+def test_the_readme_provider_table_says_what_each_vendor_is():
+    """Every vendor has its row, with its status and the data Link pulls from it."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = re.findall(r"^\| [^|]*\(`([a-z0-9_]+)`\) \|([^\n]*)$", readme, re.MULTILINE)
+    table = {slug: [cell.strip() for cell in rest.split("|")[:-1]] for slug, rest in rows}
+    assert set(table) == set(ADAPTERS)
+    for slug, (_, status, _, _, data, _) in table.items():
+        assert status.split()[0] == ADAPTERS[slug].status, slug
+        reader = DATA_READERS.get(slug)
+        if reader is None:
+            assert data == "\N{EN DASH}", slug
+            continue
+        how = "pushed" if reader.pushes else "scheduled"
+        assert data == f"{', '.join(reader.resources)}; {how}", slug
