@@ -39,6 +39,7 @@ def backfill_start(*, connection_id: int) -> list[str]:
     if connection is None:
         return []
     resources = list(DATA_READERS[connection.provider].resources)
+    _subscribe(connection)
     end = timezone.now()
     start = end - timedelta(days=settings.LINK_BACKFILL_DAYS)
     historical_pull_schedule(connection=connection, resources=resources, start=start, end=end)
@@ -201,6 +202,19 @@ def _page(
             connection=connection, min_ttl=_TOKEN_MIN_TTL, rejected=rejected
         )
         return connection, _reader(connection).page(resource, start, end, cursor)
+
+
+def _subscribe(connection: Connection) -> None:
+    """Have the vendor notify Link of this user's new data, where it subscribes per user; a
+    vendor that refuses leaves the scheduled pulls to find the data."""
+    if not DATA_READERS[connection.provider].pushes:
+        return
+    receiver = f"{settings.LINK_PUBLIC_URL}/push/{connection.provider}"
+    try:
+        connection, _ = connection_credentials_fresh(connection=connection, min_ttl=_TOKEN_MIN_TTL)
+        _reader(connection).subscribe(receiver)
+    except (ProviderError, CredentialsUnavailable) as exc:
+        log.warning("subscribing %s to %s failed: %s", connection.pk, receiver, type(exc).__name__)
 
 
 def _reader(connection: Connection):

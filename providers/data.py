@@ -101,6 +101,11 @@ class VendorData:
             raise ProviderError(f"The provider's data API answered {response.status_code}.")
         return json_body(response)
 
+    def subscribe(self, receiver: str) -> None:
+        """Ask the vendor to notify `receiver` (Link's /push/<slug>) of this user's new data,
+        for a vendor that subscribes user by user (Withings); the others are subscribed once per
+        app, by the operator. Called when the connection's history is pulled."""
+
     def page(self, resource: str, start: datetime, end: datetime, cursor: str | None) -> Page:
         """The records of `resource` in [start, end] from the page at `cursor` (None: the
         first)."""

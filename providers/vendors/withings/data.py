@@ -182,6 +182,13 @@ class WithingsData(VendorData):
     resources = ("body", "weight", "fat", "blood_pressure", "heartrate", "sleep", "activity")
     pushes = True
 
+    def subscribe(self, receiver):
+        """Withings notifies per user and per appli, once subscribed (`notify?action=subscribe`;
+        it first checks `receiver` answers a HEAD)."""
+        for appli in _APPLIS:
+            params = {"action": "subscribe", "callbackurl": receiver, "appli": appli}
+            _body(self.get("/notify", params))
+
     def page(self, resource, start, end, cursor):
         if resource in _DAILY:
             service, action, _, wanted = _DAILY[resource]

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import requests
 from django.conf import settings
+from django.core.cache import cache
 from django.http import JsonResponse
 from django.urls import path
 
@@ -276,6 +277,8 @@ class WithingsEmulator(OAuthEmulator):
         receiver = f"{settings.LINK_PUBLIC_URL}/push/withings"
         if params.get("callbackurl") != receiver or not _answers_head(receiver):
             return _envelope(_BAD_CALLBACK, error="The callback URL is either absent or incorrect")
+        account = self._account(request, params)
+        cache.set(subscribed_key(account), {*subscriptions(account), params["appli"]}, 86400)
         return _envelope(0)
 
     def _account(self, request, params: dict) -> str | None:
@@ -310,14 +313,26 @@ class WithingsEmulator(OAuthEmulator):
         }
 
 
+def subscribed_key(account: str) -> str:
+    return f"sandbox:withings:subscribed:{account}"
+
+
+def subscriptions(account: str) -> set[str]:
+    """The applis an account's notifications are subscribed to (by any app: one sandbox)."""
+    return cache.get(subscribed_key(account)) or set()
+
+
 def push(request):
     """POST account, appli (1: weight and body composition; 4: blood pressure and heart rate):
     Withings' notification of the account's new measures today, to Link's receiver."""
     account = request.POST.get("account", "user_good")
+    appli = request.POST.get("appli", "1")
+    if appli not in subscriptions(account):  # Withings notifies only what was subscribed to
+        return JsonResponse({"status": None, "sent": None, "detail": "not subscribed"})
     start = int(utc_day_start(datetime.now(UTC).date()).timestamp())
     notification = {
         "userid": str(numeric_id(account)),
-        "appli": request.POST.get("appli", "1"),
+        "appli": appli,
         "startdate": str(start),
         "enddate": str(int(time.time())),
     }

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
+from django.core.cache import cache
 from svix.webhooks import Webhook
 
 from health.models import PullState
@@ -152,7 +153,9 @@ def test_the_backfill_serves_withings_measures_and_a_repull_changes_nothing(
 
 
 def test_a_notification_pulls_what_its_appli_names_once(vital, sandbox, watch_pulls):
+    cache.delete(emulator.subscribed_key(ACCOUNT))  # the sandbox's Withings forgets its users
     user_id = connect_oauth(vital, "withings")
+    assert emulator.subscriptions(ACCOUNT) == {"1", "4", "16", "44"}  # Link subscribed them
     pulls = watch_pulls()
     connection = connection_of(user_id, "withings")
     token = connection.credentials["access_token"]
