@@ -1,0 +1,61 @@
+"""Strava's refusals of the app itself: an app at its athlete capacity refuses new athletes at
+the code exchange, and an inactive app's data calls answer 403 (providers/vendors/strava)."""
+
+import pytest
+import requests
+
+from connections.models import Connection
+from link.services import link_token_create
+from providers.errors import AppInactive
+from providers.registry import DATA_READERS, provider_adapter
+
+from .test_contract import link_token, oauth_round_trip  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def lever(sandbox):
+    """POST to a Strava sandbox lever; every lever is put back afterwards."""
+
+    def pull(name: str, **data):
+        answer = requests.post(f"{sandbox.url}/sandbox/strava/{name}", data=data, timeout=30)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    yield pull
+    pull("athlete_limit", capacity="")
+    pull("inactive", active="1")
+
+
+def test_a_full_app_tells_the_user_and_the_operator_why(link_token, lever):  # noqa: F811
+    lever("athlete_limit", capacity="0")
+    result = oauth_round_trip(link_token, "strava")
+    assert (result.state, result.error_type) == ("error", "provider_api_error")
+    assert "athlete limit" in result.error and "operator must ask Strava" in result.error
+    assert not Connection.objects.exists()
+    link_token.refresh_from_db()
+    assert (link_token.state, link_token.error_type) == ("error", "provider_api_error")
+
+
+def test_an_athlete_fits_under_the_capacity_and_keeps_the_slot(
+    link_token,  # noqa: F811
+    lever,
+    team,
+    live_user,
+):
+    lever("athlete_limit", capacity="1")
+    assert oauth_round_trip(link_token, "strava").state == "success"
+    # Connecting the same athlete again (a new link) takes no second slot.
+    again = link_token_create(team=team, user_id=live_user.user_id)[1]
+    assert oauth_round_trip(again, "strava").state == "success"
+
+
+def test_an_inactive_app_says_so_on_data_calls(link_token, lever, team):  # noqa: F811
+    assert oauth_round_trip(link_token, "strava").state == "success"
+    credentials = Connection.objects.get().credentials
+    reader = DATA_READERS["strava"](provider_adapter("strava", team=team), credentials)
+    assert reader.get("/athlete")["username"] == "user_good"
+    lever("inactive", active="0")
+    with pytest.raises(AppInactive, match="settings/api"):
+        reader.get("/athlete")
