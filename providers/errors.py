@@ -107,8 +107,10 @@ class ProviderApiError(ProviderError):
 class AppCapacityReached(ProviderApiError):
     """The vendor lets this app serve only so many users and it serves that many already: no
     new user can connect until the app's operator gets a larger allowance from the vendor.
-    Vital's link error types have no closer one than provider_api_error."""
+    Vital's link error types have none for it (the SDK reads an unknown one as such, keeping
+    its value); provider_api_error would tell the user to retry, which cannot help."""
 
+    error_type = "app_user_limit_reached"
     default_message = (
         "This app has reached the number of users the provider allows it, so no one else can "
         "connect this provider for now. The app's operator must ask the provider for a higher "

@@ -3,13 +3,16 @@ the code exchange, and an inactive app's data calls answer 403 (providers/vendor
 
 import pytest
 import requests
+from django.utils.html import escape
 
 from connections.models import Connection
+from link.models import OAuthState
+from link.results import outcome_for
 from link.services import link_token_create
 from providers.errors import AppInactive
 from providers.registry import DATA_READERS, provider_adapter
 
-from .test_contract import link_token, oauth_round_trip  # noqa: F401 (a fixture)
+from .test_contract import _signed_in, link_token, oauth_round_trip  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,14 +31,22 @@ def lever(sandbox):
     pull("inactive", active="1")
 
 
-def test_a_full_app_tells_the_user_and_the_operator_why(link_token, lever):  # noqa: F811
+def test_a_full_app_tells_the_user_and_the_operator_why(sandbox, link_token, lever):  # noqa: F811
     lever("athlete_limit", capacity="0")
-    result = oauth_round_trip(link_token, "strava")
-    assert (result.state, result.error_type) == ("error", "provider_api_error")
-    assert "athlete limit" in result.error and "operator must ask Strava" in result.error
+    params, cookies = _signed_in(link_token, "strava")
+    # The browser comes back to Link's callback, which shows the outcome (no redirect_url).
+    page = requests.get(
+        f"{sandbox.url}/v2/link/connect/strava", params=params, cookies=cookies, timeout=30
+    )
+    outcome = outcome_for("app_user_limit_reached")
+    assert 'data-error-type="app_user_limit_reached"' in page.text
+    assert escape(str(outcome.title)) in page.text and escape(str(outcome.message)) in page.text
     assert not Connection.objects.exists()
+    # The customer's record of the session says which vendor and what to do.
     link_token.refresh_from_db()
-    assert (link_token.state, link_token.error_type) == ("error", "provider_api_error")
+    assert (link_token.state, link_token.error_type) == ("error", "app_user_limit_reached")
+    result = OAuthState.objects.get(link_token=link_token).result
+    assert "Strava" in result["error"] and "athlete limit" in result["error"]
 
 
 def test_an_athlete_fits_under_the_capacity_and_keeps_the_slot(
