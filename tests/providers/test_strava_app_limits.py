@@ -6,6 +6,7 @@ import requests
 from django.utils.html import escape
 
 from connections.models import Connection
+from health import pulling
 from link.models import OAuthState
 from link.results import outcome_for
 from link.services import link_token_create
@@ -70,3 +71,8 @@ def test_an_inactive_app_says_so_on_data_calls(link_token, lever, team):  # noqa
     lever("inactive", active="0")
     with pytest.raises(AppInactive, match="settings/api"):
         reader.get("/athlete")
+    # A pull records why, for the operator to read.
+    connection = Connection.objects.get()
+    assert pulling.pull_run(connection_id=connection.pk, resource="workouts") == "failed"
+    error = connection.pulls.get(resource="workouts").last_error
+    assert "Strava has deactivated this app" in error
