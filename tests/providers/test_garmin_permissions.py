@@ -6,6 +6,7 @@ import pytest
 
 from connections.models import Connection
 from providers.errors import ProviderApiError
+from providers.registry import provider_adapter
 from providers.vendors.garmin.adapter import permissions_of
 from providers.vendors.garmin.emulator import PERMISSIONS
 
@@ -35,13 +36,17 @@ def test_without_a_data_permission_nothing_is_connected(link_token, missing):  #
     assert not Connection.objects.exists()
 
 
-def test_the_other_permissions_may_be_left_unticked(link_token):  # noqa: F811
+def test_the_other_permissions_may_be_left_unticked(link_token, team):  # noqa: F811
     kept = ["ACTIVITY_EXPORT", "HEALTH_EXPORT"]
     result = oauth_round_trip(
         link_token, "garmin", scopes=lambda offered: [s for s in offered if s in kept]
     )
     assert result.state == "success"
-    assert sorted(Connection.objects.get().scopes) == kept
+    connection = Connection.objects.get()
+    assert sorted(connection.scopes) == kept
+    # A refresh keeps them.
+    refreshed = provider_adapter("garmin", team=team).refresh(connection.credentials)
+    assert sorted(refreshed.scopes) == kept
 
 
 def test_both_shapes_of_the_answer_are_read_and_garbage_is_refused():

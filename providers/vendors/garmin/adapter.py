@@ -12,6 +12,8 @@ without both; the permissions granted are the connection's scopes. Garmin tells 
 with a `userPermissionsChange` push ({"userId", "permissions"} entries, open-wearables
 handlers/lifecycle.py), which Link does not read yet."""
 
+from dataclasses import replace
+
 from ...base import ACTIVITY_RESOURCES, Status
 from ...errors import ProviderApiError
 from ...http import json_body
@@ -61,6 +63,11 @@ class GarminAdapter(OAuth2Adapter):
         if response.status_code != 200:
             raise ProviderApiError("Garmin did not say which permissions were granted.")
         return permissions_of(json_body(response))
+
+    def token_set(self, token, *, previous):
+        # A `scope` in Garmin's token (its content is unverified) is not the user's data
+        # permissions: a refresh keeps those read at connect.
+        return replace(super().token_set(token, previous=previous), scopes=previous.scopes)
 
     def identity(self, token, tokens):
         return str(self.profile("apis", "/wellness-api/rest/user/id", tokens)["userId"])
