@@ -64,6 +64,14 @@ _OUTCOMES = {
         _("Connect again and allow every kind of data the app asks for."),
         retry=True,
     ),
+    "app_user_limit_reached": Outcome(
+        _("This app can't connect more accounts"),
+        _(
+            "The app has reached the number of accounts the provider lets it connect, so no new "
+            "connection can be made for now. The app's operator must ask the provider for a "
+            "higher limit."
+        ),
+    ),
     "unsupported_region": Outcome(
         _("Region not supported"),
         _("This provider isn't available in the region you picked. Choose another region."),

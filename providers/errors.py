@@ -102,3 +102,27 @@ class ProviderApiError(ProviderError):
     """The vendor answered, but not in a way we understand or accept."""
 
     default_message = "The provider sent an unexpected answer. Please try again later."
+
+
+class AppCapacityReached(ProviderApiError):
+    """The vendor lets this app serve only so many users and it serves that many already: no
+    new user can connect until the app's operator gets a larger allowance from the vendor.
+    Vital's link error types have none for it (the SDK reads an unknown one as such, keeping
+    its value); provider_api_error would tell the user to retry, which cannot help."""
+
+    error_type = "app_user_limit_reached"
+    default_message = (
+        "This app has reached the number of users the provider allows it, so no one else can "
+        "connect this provider for now. The app's operator must ask the provider for a higher "
+        "limit."
+    )
+
+
+class AppInactive(ProviderApiError):
+    """The vendor has switched the app itself off (its operator's plan lapsed, or the vendor
+    has not approved it): nobody's connection works until the operator reactivates it."""
+
+    default_message = (
+        "The provider has deactivated this app, so it cannot read anyone's data. The app's "
+        "operator must reactivate it with the provider."
+    )

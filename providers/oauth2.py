@@ -3,6 +3,7 @@ requests-oauthlib. A vendor module sets the class constants and overrides a hook
 
 import logging
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import ClassVar
 from urllib.parse import urlencode
@@ -81,9 +82,11 @@ class OAuth2Adapter(Adapter):
             )
         )
         tokens = self.token_set(token, previous=TokenSet("", extra=self.persist(region)))
-        granted = set(self.granted_scopes(token, params))
-        if not self.required_scopes <= granted:
+        granted = self.granted_scopes(token, params)
+        if not self.required_scopes <= set(granted):
             raise ScopesNotGranted()
+        # The connection's scopes are what the user granted, wherever the vendor says so.
+        tokens = replace(tokens, scopes=granted)
         try:
             external_user_id = self.identity(token, tokens)
         except (KeyError, TypeError):

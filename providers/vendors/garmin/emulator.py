@@ -10,6 +10,11 @@ callbackURL carries. The sandbox user wears a watch set to Berlin time, so every
 Its ping, sent by the sandbox control POST /sandbox/garmin/ping, is Garmin's: JSON lists of
 {userId, callbackURL} under the summary type, with the app's `garmin-client-id` header.
 
+Its consent page offers every permission of the sandbox app (PERMISSIONS), each of which the
+user may untick, as Garmin's does; `/wellness-api/rest/user/permissions` answers the ones left
+ticked, as a bare list (see adapter.py). What Garmin's token response says in `scope` is
+unverified, so the emulator's says nothing: the permissions come only from that endpoint.
+
 Unverified (Garmin's documents are behind its developer login): the status and body of a
 refused range, and when a summary is uploaded (here an hour or two after its period ends)."""
 
@@ -37,6 +42,8 @@ from ...sandbox.data import days_between, seeded
 from .adapter import GarminAdapter
 
 BERLIN = ZoneInfo("Europe/Berlin")
+# The permissions a Garmin app may hold, as Garmin's example answer lists them.
+PERMISSIONS = ("ACTIVITY_EXPORT", "WORKOUT_IMPORT", "HEALTH_EXPORT", "COURSE_IMPORT", "MCT_EXPORT")
 _MAX_RANGE = 86400  # seconds of upload time one request may cover
 _HEART_RATE_EVERY = 900  # seconds between a daily's heart-rate samples
 
@@ -164,6 +171,24 @@ class GarminEmulator(OAuthEmulator):
     pkce = "required"
     access_ttl = 86400
 
+    def authorize(self, request):
+        # Garmin's authorize URL names no scope: the page offers all of the app's permissions.
+        if request.method == "GET":
+            request.GET = request.GET.copy()
+            request.GET[self.scope_param] = self.scope_separator.join(PERMISSIONS)
+        return super().authorize(request)
+
+    def token_response(self, tokens, grant):
+        tokens.pop("scope")
+        return JsonResponse(tokens)
+
+    def permissions(self, request):
+        """`GET /wellness-api/rest/user/permissions`: what the user left ticked."""
+        claims = self.bearer_claims(request)
+        if claims is None:
+            return JsonResponse({"errorMessage": "Unauthorized"}, status=401)
+        return JsonResponse(claims["scopes"], safe=False)
+
     def summaries(self, request, kind: str):
         pulled = unsign(request.GET.get("token"), "garmin.pull")
         account = self.bearer_account(request) or (pulled and pulled["account"])
@@ -196,6 +221,7 @@ class GarminEmulator(OAuthEmulator):
                     "wellness-api/rest/user/id",
                     self.profile_view(lambda account: {"userId": account_id(account)}),
                 ),
+                path("wellness-api/rest/user/permissions", exempt(self.permissions)),
                 path("wellness-api/rest/user/registration", self.revoke_view(bearer, 204)),
                 *(
                     path(f"wellness-api/rest/{kind}", exempt(self.summaries), {"kind": kind})

@@ -15,7 +15,12 @@ two seconds; events are POSTed as JSON with object_type, object_id, aspect_type,
 owner_id, subscription_id, event_time, and are not signed), and
 https://developers.strava.com/docs/rate-limits/ (over the limit: 429, with the limits and the
 usage of the 15-minute and daily windows in X-RateLimit-Limit and X-RateLimit-Usage, and no
-Retry-After). The sandbox athlete lives in Paris."""
+Retry-After). The sandbox athlete lives in Paris.
+
+Two app-wide refusals, each a sandbox lever: the athlete capacity (POST
+/sandbox/strava/athlete_limit): past it the code exchange of a new athlete answers 403 "Limit of
+connected athletes exceeded"; and an inactive app (POST /sandbox/strava/inactive): every data
+call answers 403 with Strava's Application Status Inactive error (sources in adapter.py)."""
 
 import json
 import time
@@ -25,10 +30,12 @@ from zoneinfo import ZoneInfo
 
 import requests
 from django.conf import settings
+from django.core.cache import cache
 from django.http import JsonResponse
 from django.urls import path
 
 from ...sandbox.base import (
+    Fault,
     OAuthEmulator,
     exempt,
     lever_fires,
@@ -36,6 +43,7 @@ from ...sandbox.base import (
     link_push,
     numeric_id,
     sandbox_client,
+    unsign,
 )
 from ...sandbox.data import days_between, seeded, today
 from .adapter import StravaAdapter
@@ -52,6 +60,15 @@ ZONE = ZoneInfo("Europe/Paris")
 _RATE_LIMITED = {
     "message": "Rate Limit Exceeded",
     "errors": [{"resource": "Application", "field": "rate limit", "code": "exceeded"}],
+}
+# The message is Strava's; the errors list is unverified (no source shows this body whole).
+_ATHLETE_LIMIT = {
+    "message": "Limit of connected athletes exceeded",
+    "errors": [{"resource": "Application", "field": "athletes", "code": "limit exceeded"}],
+}
+_INACTIVE = {
+    "message": "Forbidden",
+    "errors": [{"resource": "Application", "field": "Status", "code": "Inactive"}],
 }
 _UNAUTHORIZED = {
     "message": "Authorization Error",
@@ -183,6 +200,12 @@ class StravaEmulator(OAuthEmulator):
     def redirect_extra(self, granted):
         return {"scope": ",".join(granted)}
 
+    def redeem(self, request, params):
+        grant = super().redeem(request, params)
+        if grant.exchange and not _athlete_admitted(grant.client_id, grant.account):
+            raise Fault(JsonResponse(_ATHLETE_LIMIT, status=403))
+        return grant
+
     def token_response(self, tokens, grant):
         tokens.pop("scope")  # Strava reports granted scopes on the redirect, not here
         tokens["expires_at"] = int(time.time()) + tokens["expires_in"]
@@ -196,6 +219,8 @@ class StravaEmulator(OAuthEmulator):
         account = self.bearer_account(request)
         if account is None:
             return JsonResponse(_UNAUTHORIZED, status=401)
+        if self.app_inactive(request):
+            return JsonResponse(_INACTIVE, status=403)
         if lever_fires(_rate_limit_key(account)):
             usage = {"X-RateLimit-Limit": "200,2000", "X-RateLimit-Usage": "201,880"}
             return JsonResponse(_RATE_LIMITED, status=429, headers=usage)
@@ -228,7 +253,7 @@ class StravaEmulator(OAuthEmulator):
             StravaAdapter.hosts["www"]: [
                 path("oauth/authorize", exempt(self.authorize)),
                 path("oauth/token", exempt(self.token)),
-                path("oauth/deauthorize", self.revoke_view(lambda r: r.POST.get("access_token"))),
+                path("oauth/deauthorize", exempt(self.deauthorize)),
                 path("api/v3/athlete", exempt(self.athlete)),
                 path("api/v3/athlete/activities", exempt(self.activities)),
             ]
@@ -239,14 +264,84 @@ class StravaEmulator(OAuthEmulator):
         account = self.bearer_account(request)
         if account is None:
             return JsonResponse(_UNAUTHORIZED, status=401)
+        if self.app_inactive(request):
+            return JsonResponse(_INACTIVE, status=403)
         return JsonResponse(athlete_of(account))
+
+    def app_inactive(self, request) -> bool:
+        return bool(cache.get(_inactive_key(self.bearer_claims(request)["client_id"])))
+
+    def deauthorize(self, request):
+        """`POST /oauth/deauthorize`: the grant ends and its athlete's slot is free again."""
+        claims = unsign(request.POST.get("access_token"), "access")
+        if claims:
+            _athlete_release(claims["client_id"], claims["account"])
+        return self.revoke_view(lambda r: r.POST.get("access_token"))(request)
 
     def controls(self):
         return [
             path("subscribe", exempt(subscribe)),
             path("push", exempt(push)),
             path("rate_limit", exempt(rate_limit)),
+            path("athlete_limit", exempt(athlete_limit)),
+            path("inactive", exempt(inactive)),
         ]
+
+
+def _capacity_key(client_id: str) -> str:
+    return f"sandbox:strava:capacity:{client_id}"
+
+
+def _athletes_key(client_id: str) -> str:
+    return f"sandbox:strava:athletes:{client_id}"
+
+
+def _inactive_key(client_id: str) -> str:
+    return f"sandbox:strava:inactive:{client_id}"
+
+
+def _athlete_admitted(client_id: str, account: str) -> bool:
+    """Whether the app may connect this athlete: one already connected keeps its slot (which
+    Strava does not document), a new one needs a free slot; without a capacity set, any may."""
+    capacity = cache.get(_capacity_key(client_id))
+    athletes = cache.get(_athletes_key(client_id), [])
+    if capacity is None or account in athletes:
+        return True
+    if len(athletes) >= capacity:
+        return False
+    cache.set(_athletes_key(client_id), [*athletes, account], 3600)
+    return True
+
+
+def _athlete_release(client_id: str, account: str) -> None:
+    """A deauthorized athlete no longer counts (Strava staff on its community hub, 2025-03-14,
+    as integrators quote them; unverified here)."""
+    athletes = cache.get(_athletes_key(client_id), [])
+    cache.set(_athletes_key(client_id), [a for a in athletes if a != account], 3600)
+
+
+def athlete_limit(request):
+    """POST capacity (athletes the sandbox app may connect from now on; empty: no limit)."""
+    client_id = sandbox_client(StravaAdapter.slug).client_id
+    capacity = request.POST.get("capacity", "")
+    if capacity and not capacity.isdigit():
+        return JsonResponse({"detail": "capacity is a whole number, or empty."}, status=400)
+    cache.delete(_athletes_key(client_id))
+    if capacity:
+        cache.set(_capacity_key(client_id), int(capacity), 3600)
+    else:
+        cache.delete(_capacity_key(client_id))
+    return JsonResponse({"capacity": capacity or None})
+
+
+def inactive(request):
+    """POST active (0 or 1): Strava deactivates or reactivates the sandbox app."""
+    key = _inactive_key(sandbox_client(StravaAdapter.slug).client_id)
+    if request.POST.get("active", "0") == "1":
+        cache.delete(key)
+    else:
+        cache.set(key, True, 3600)
+    return JsonResponse({"active": not cache.get(key)})
 
 
 def _rate_limit_key(account: str) -> str:
