@@ -22,7 +22,9 @@ def vendor_class(slug: str, module: str, base: type) -> type:
     found = [
         value
         for value in vars(loaded).values()
-        if isinstance(value, type)
+        # type(value), not isinstance: that would ask a lazy object (django's `settings`,
+        # which a module may import) for its class and so configure it at import time
+        if issubclass(type(value), type)
         and issubclass(value, base)
         and value.__module__ == loaded.__name__
     ]
