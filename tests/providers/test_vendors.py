@@ -2,7 +2,10 @@
 catalogue facts, an emulator that mirrors every host the adapter calls, and a logo served at a
 stable URL. Adding a vendor means adding a folder that passes these."""
 
+import os
 import re
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -173,3 +176,17 @@ def test_the_readme_provider_table_says_what_each_vendor_is():
             continue
         how = "pushed" if reader.pushes else "scheduled"
         assert data == f"{', '.join(reader.resources)}; {how}", slug
+
+
+def test_the_registry_imports_without_configuring_django():
+    """bench/ imports the sandbox before it sets Django up: finding the vendors' classes must
+    not touch settings (a data.py that imports them made it once)."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    done = subprocess.run(
+        [sys.executable, "-c", "import providers.sandbox.base, providers.registry"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
