@@ -10,6 +10,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
@@ -30,6 +31,12 @@ Historical = PullState.Historical
 # A page starts with an access token still good for this long.
 _TOKEN_MIN_TTL = timedelta(minutes=5)
 _BACKFILL_OPEN = (Historical.SCHEDULED, Historical.IN_PROGRESS, Historical.RETRYING)
+# How long a queued pull holds its place against the notices after it, should it never start.
+_QUEUED_SECONDS = 600
+
+
+def _queued(connection_id: int, resource: str) -> str:
+    return f"health:pull-queued:{connection_id}:{resource}"
 
 
 def backfill_start(*, connection_id: int) -> list[str]:
@@ -59,16 +66,24 @@ def notices_pull(*, provider: str, notices: list[Notice]) -> int:
             status=Connection.Status.CONNECTED,
         ).values_list("pk", flat=True)
         for connection_id in connections:
-            queued += pulls_enqueue(connection_id=connection_id, resources=notice.resources)
+            queued += pulls_enqueue(
+                connection_id=connection_id, resources=notice.resources, coalesce=True
+            )
     return queued
 
 
-def pulls_enqueue(*, connection_id: int, resources: tuple[str, ...] = ()) -> int:
+def pulls_enqueue(
+    *, connection_id: int, resources: tuple[str, ...] = (), coalesce: bool = False
+) -> int:
     """Queue an incremental pull of each of `resources` (empty: all) that the connection's
-    vendor serves; how many (none when Link does not pull that vendor)."""
+    vendor serves; how many (none when Link does not pull that vendor). `coalesce`: not where
+    a pull of the resource is already queued and has not started (a vendor's burst of notices,
+    or a flood of forged ones for a vendor that signs nothing, then costs one pull)."""
     provider = Connection.objects.values_list("provider", flat=True).get(pk=connection_id)
     served = DATA_READERS[provider].resources if provider in DATA_READERS else ()
     wanted = [r for r in served if not resources or r in resources]
+    if coalesce:
+        wanted = [r for r in wanted if cache.add(_queued(connection_id, r), 1, _QUEUED_SECONDS)]
     for resource in wanted:
         pull_enqueue(connection_id=connection_id, resource=resource)
     return len(wanted)
@@ -95,6 +110,8 @@ def pull_run(
     Returns "pulled"; "busy" (another worker has it); "not_due" (a scheduled pull that a newer
     one overtook); "not_pulled" (not connected, no reader, or no backfill planned);
     "rate_limited" (queued again for later) or "failed" (recorded for the console)."""
+    if not (historical or scheduled):
+        cache.delete(_queued(connection_id, resource))  # a notice from now on queues another
     connection = _pullable(connection_id)
     if connection is None or resource not in DATA_READERS[connection.provider].resources:
         return "not_pulled"

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from connections.models import Connection
 from health.models import PullState, Sample
-from health.pulling import backfill_start, pull_run, pulls_due, pulls_enqueue
+from health.pulling import backfill_start, notices_pull, pull_run, pulls_due, pulls_enqueue
 from health.pulls import historical_pull_schedule
 from providers import registry
-from providers.data import AccessRejected, Page, SampleRecord, VendorData
+from providers.data import AccessRejected, Notice, Page, SampleRecord, VendorData
 from providers.errors import ProviderRateLimited
 from teams.services import end_user_create
 
@@ -171,3 +171,19 @@ def test_only_live_connections_with_a_reader_are_pulled(connection):
     assert pull_run(connection_id=connection.pk, resource="heartrate") == "not_pulled"
     assert backfill_start(connection_id=connection.pk) == []
     assert Scripted.calls == []
+
+
+def test_a_burst_of_notices_queues_one_pull_until_it_starts(connection, settings):
+    """A vendor's burst of notices for one user (or a flood of forged ones, for a vendor that
+    signs nothing) queues one pull per resource; once that pull starts, the next notice queues
+    another, since the data it names may have come after the pull's read."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    from django_tasks_db.models import DBTaskResult
+
+    burst = [Notice("oura-1")] * 20
+    assert notices_pull(provider="oura", notices=burst) == 1
+    assert DBTaskResult.objects.filter(task_path="health.tasks.pull_task").count() == 1
+    assert pull_run(connection_id=connection.pk, resource="heartrate") == "pulled"
+    assert notices_pull(provider="oura", notices=burst) == 1
+    assert pulls_enqueue(connection_id=connection.pk) == 1  # a customer's refresh: not held back
+    assert pull_run(connection_id=connection.pk, resource="heartrate") == "pulled"  # frees it
