@@ -18,7 +18,10 @@ def _descendants(pid: int) -> set[int]:
     while queue:
         parent = queue.pop()
         for task in Path(f"/proc/{parent}/task").glob("*"):
-            children = (task / "children").read_text().split()
+            try:
+                children = (task / "children").read_text().split()
+            except FileNotFoundError:  # the thread (or process) ended since the listing
+                continue
             found.update(map(int, children))
             queue.extend(map(int, children))
     return found
