@@ -18,6 +18,7 @@ from pathlib import Path
 import requests
 from cryptography.fernet import Fernet
 from django.conf import settings
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 # One set per run, so that every process started here can read what the others sealed.
@@ -105,8 +106,7 @@ def database_url() -> str:
 def postgres_url() -> str | None:
     """The test database for other processes when it is PostgreSQL; None when the run is SQLite
     (several processes share state only through PostgreSQL)."""
-    engine = settings.DATABASES["default"]["ENGINE"]
-    return database_url() if engine == "django.db.backends.postgresql" else None
+    return database_url() if connection.vendor == "postgresql" else None
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ PostgreSQL for a revocation)."""
 import io
 import time
 
+import psycopg
 import pytest
 import redis
 import requests
@@ -15,9 +16,17 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.test.utils import CaptureQueriesContext
 
 from link.models import LinkEvent
-from teams.models import ApiKey
+from linkwidget.postgresql.base import FRESH_SECONDS
+from teams.models import ApiKey, Team
 from teams.services import api_key_create, api_key_revoke
-from tests.processes import free_port, gunicorns, postgres_url, production_env, redis_url
+from tests.processes import (
+    database_url,
+    free_port,
+    gunicorns,
+    postgres_url,
+    production_env,
+    redis_url,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -157,3 +166,37 @@ def test_a_revoked_key_is_refused_everywhere_within_a_second(team):
         api_key_revoke(api_key=ApiKey.objects.get(pk=api_key.pk))
         time.sleep(1.0)
         assert statuses() == {401}
+
+
+@pytest.fixture
+def kept_postgres_connection():
+    """The test's PostgreSQL connection, as a worker's kept one stands at a request's start."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the health check is PostgreSQL's backend (linkwidget/postgresql)")
+    connection.ensure_connection()
+    connection.health_check_done = False  # what Django resets when a request starts
+    return connection
+
+
+def test_a_connection_busy_a_moment_ago_is_not_checked_again(kept_postgres_connection, monkeypatch):
+    checks, real_check = [], connection.is_usable
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or real_check())
+    Team.objects.count()  # a query a moment ago
+    connection.health_check_done = False  # the next request
+    Team.objects.count()
+    assert checks == []
+    connection.used_at -= FRESH_SECONDS  # ...a second later
+    connection.health_check_done = False
+    Team.objects.count()
+    assert checks == [1]
+
+
+def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(
+    kept_postgres_connection,
+):
+    dropped = connection.connection.info.backend_pid
+    with psycopg.connect(database_url(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [dropped])
+    connection.used_at -= FRESH_SECONDS  # idle since its last query
+    assert Team.objects.count() >= 0
+    assert connection.connection.info.backend_pid != dropped
