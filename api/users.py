@@ -50,7 +50,10 @@ router = Router(tags=["user"], auth=team_auth)
 
 _live_connections = Prefetch(
     "connections",
-    queryset=Connection.objects.filter(status__in=["connected", "error"]).order_by("created_on"),
+    # Without the credentials, which no user read shows: each would be decrypted on load.
+    queryset=Connection.objects.filter(status__in=VISIBLE_STATUSES)
+    .defer("credentials")
+    .order_by("created_on"),
 )
 
 
