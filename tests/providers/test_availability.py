@@ -131,3 +131,18 @@ def test_the_console_enables_only_beta_and_legacy_vendors(admin_client, other_te
     assert {slug for slug, _ in field.choices} == OPT_IN
     assert "not enabled for this app" in page.content.decode()
     assert "retired by its maker" in page.content.decode()
+
+
+def test_the_api_answer_follows_the_team_at_once(api, team):
+    """The encoded answer is kept per set of refusals, so a change to the team shows at once."""
+    assert _strava(api)["offered"] is True
+    team.disabled_providers = ["strava"]
+    team.save()
+    assert _strava(api)["not_offered"]["reason"] == "switched_off"
+    team.disabled_providers = []
+    team.save()
+    assert _strava(api)["offered"] is True
+
+
+def _strava(api) -> dict:
+    return next(p for p in api.get("/v2/providers").json() if p["slug"] == "strava")
