@@ -27,6 +27,9 @@ class LinkToken(models.Model):
     on_close = models.CharField(max_length=16, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
+    # When the agreement first showed (its OPENED event is recorded then): kept on the row
+    # that every step reads, so a reload learns it without a query of its own.
+    opened_at = models.DateTimeField(null=True, blank=True)
     consumed_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     error_type = models.CharField(max_length=40, blank=True)

@@ -246,6 +246,16 @@ def link_event_record(
     )
 
 
+def link_token_open(link_token: LinkToken) -> None:
+    """The agreement shows for the first time: stamped on the token, and recorded as OPENED
+    once, however many requests show it at the same moment."""
+    now = timezone.now()
+    unopened = LinkToken.objects.filter(pk=link_token.pk, opened_at__isnull=True)
+    if unopened.update(opened_at=now):
+        link_token.opened_at = now
+        link_event_record(link_token=link_token, kind=LinkEvent.Kind.OPENED)
+
+
 def link_token_consume(link_token: LinkToken, *, provider: str) -> bool:
     """Mark the token used by a connection to `provider`; False if another request consumed
     it first (then the row is left as that request made it)."""

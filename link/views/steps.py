@@ -13,7 +13,7 @@ from connections.models import Connection
 from connections.selectors import VISIBLE_STATUSES
 from link.models import LinkEvent
 from link.results import ConnectResult, result_redirect_url
-from link.services import link_event_record, link_token_availability
+from link.services import link_event_record, link_token_availability, link_token_open
 from link.widget import link_message
 from providers.catalogue import CATALOGUE, provider_get
 
@@ -66,9 +66,8 @@ def agreement(request, session):
     if link_token.consumed_at:
         return render_token_error(request, session, "token_consumed")
     # Once per link session: a reload or a second look reads, it does not write.
-    opened = link_token.events.filter(kind=LinkEvent.Kind.OPENED)
-    if link_token.state == link_token.State.PENDING and not opened.exists():
-        link_event_record(link_token=link_token, kind=LinkEvent.Kind.OPENED)
+    if link_token.state == link_token.State.PENDING and link_token.opened_at is None:
+        link_token_open(link_token)
     named = provider_get(link_token.provider) if link_token.provider else None
     return render_step(
         request,
