@@ -50,7 +50,7 @@ router = Router(tags=["user"], auth=team_auth)
 
 _live_connections = Prefetch(
     "connections",
-    # Without the credentials, which no user read shows: each would be decrypted on load.
+    # Without the credentials, which no user read shows either.
     queryset=Connection.objects.filter(status__in=VISIBLE_STATUSES)
     .defer("credentials")
     .order_by("created_on"),
@@ -59,6 +59,12 @@ _live_connections = Prefetch(
 
 def _team_users(request):
     return EndUser.objects.filter(team=request.auth.team)
+
+
+def _shown_users(request):
+    """The team's users as a user read shows them: with their live connections, without their
+    demographics (`info`, read on its own path), which each load would decrypt."""
+    return _team_users(request).defer("info").prefetch_related(_live_connections)
 
 
 def _provider_out(slug: str) -> dict:
@@ -114,7 +120,7 @@ def _duplicate_body(exc: DuplicateUser) -> dict:
 
 
 def _get_user(request, user_id: UUID) -> EndUser:
-    return get_object_or_404(_team_users(request).prefetch_related(_live_connections), pk=user_id)
+    return get_object_or_404(_shown_users(request), pk=user_id)
 
 
 @router.post("user", response={200: UserOut, 400: DuplicateUserOut})
@@ -136,11 +142,10 @@ class Page(Schema):
 
 @router.get("user", response=UserListOut)
 def user_list(request, page: Query[Page]):
-    users = _team_users(request)
-    rows = users.prefetch_related(_live_connections)[page.offset : page.offset + page.limit]
+    rows = _shown_users(request)[page.offset : page.offset + page.limit]
     return {
         "users": [user_out(u) for u in rows],
-        "total": users.count(),
+        "total": _team_users(request).count(),
         "offset": page.offset,
         "limit": page.limit,
     }
@@ -148,12 +153,7 @@ def user_list(request, page: Query[Page]):
 
 @router.get("user/resolve/{client_user_id}", response={200: UserOut, 404: NotFoundOut})
 def user_resolve(request, client_user_id: str):
-    return user_out(
-        get_object_or_404(
-            _team_users(request).prefetch_related(_live_connections),
-            client_user_id=client_user_id,
-        )
-    )
+    return user_out(get_object_or_404(_shown_users(request), client_user_id=client_user_id))
 
 
 @router.get("user/providers/{user_id}", response={200: ConnectedProvidersOut, 404: NotFoundOut})

@@ -184,6 +184,7 @@ def link_token_find(token: str | None) -> LinkToken | None:
         return None
     return (
         LinkToken.objects.select_related("team", "user")
+        .defer("user__info")  # no step shows it, and a load would decrypt it
         .filter(token_hash=secret_hash(token))
         .first()
     )

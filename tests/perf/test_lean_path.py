@@ -88,8 +88,13 @@ def test_api_reads_write_nothing_once_the_key_is_stamped(api, end_user):
         assert writes(lambda path=path: api.get(path)) == [], path
 
 
-def test_user_reads_decrypt_no_credentials(api, end_user, monkeypatch):
-    """A user read shows no credentials, so it does not pay for a Fernet decryption each."""
+def test_user_reads_and_widget_steps_decrypt_nothing(
+    api, widget, link_token, end_user, monkeypatch
+):
+    """User reads show no credentials and no demographics, and widget steps neither: they do
+    not pay for a Fernet decryption of each."""
+    end_user.info = {"first_name": "Ada"}
+    end_user.save()
     for provider in ("oura", "strava"):
         Connection.objects.create(
             user=end_user, provider=provider, status="connected", credentials={"access_token": "t"}
@@ -99,6 +104,8 @@ def test_user_reads_decrypt_no_credentials(api, end_user, monkeypatch):
     for path in (f"/v2/user/{end_user.pk}", f"/v2/user/providers/{end_user.pk}", "/v2/user"):
         answer = api.get(path)
         assert answer.status_code == 200 and "oura" in answer.text and "strava" in answer.text
+    for step in ("/", "/link/providers"):
+        assert widget.step(step, link_token).status_code == 200
     assert decrypted == []
     assert Connection.objects.filter(user=end_user)[0].credentials == {"access_token": "t"}
     assert decrypted == [1]  # (the spy sees what a load of the credentials does)
