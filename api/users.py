@@ -1,8 +1,10 @@
+from datetime import datetime
+from types import SimpleNamespace
 from uuid import UUID
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, FilteredRelation, Prefetch, Q
 from django.db.models.functions import TruncWeek
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.tasks import TaskResultStatus
 from django.utils import timezone
@@ -76,19 +78,19 @@ def _provider_out(slug: str) -> dict:
     }
 
 
-def user_out(user: EndUser) -> dict:
-    sources = []
-    for connection in visible_connections(user.connections.all()):
-        provider = _provider_out(connection.provider)
-        sources.append(
-            {"provider": provider, "source": provider, "created_on": connection.created_on}
-        )
+def user_out(user, sources: list[tuple[str, datetime]]) -> dict:
+    """A user (an EndUser, or a row with its fields) and its live connections' providers and
+    creation times, as Vital shows them."""
+    connected = []
+    for slug, created_on in sources:
+        provider = _provider_out(slug)
+        connected.append({"provider": provider, "source": provider, "created_on": created_on})
     return {
         "user_id": user.user_id,
         "team_id": user.team_id,
         "client_user_id": user.client_user_id,
         "created_on": user.created_on,
-        "connected_sources": sources,
+        "connected_sources": connected,
         "fallback_time_zone": {
             "id": user.fallback_time_zone,
             "source_slug": "manual",
@@ -123,6 +125,42 @@ def _get_user(request, user_id: UUID) -> EndUser:
     return get_object_or_404(_shown_users(request), pk=user_id)
 
 
+def _live_sources(user: EndUser) -> list[tuple[str, datetime]]:
+    return [(c.provider, c.created_on) for c in visible_connections(user.connections.all())]
+
+
+_SHOWN_FIELDS = (
+    "user_id",
+    "team_id",
+    "client_user_id",
+    "created_on",
+    "fallback_time_zone",
+    "fallback_time_zone_updated_at",
+    "fallback_birth_date",
+    "fallback_birth_date_updated_at",
+    "ingestion_start",
+    "ingestion_end",
+)
+
+
+def _read_user(request, **lookup) -> dict:
+    """One user of the team as a user read shows it, in one query that builds no model (the
+    ORM's get and prefetch were most of `GET /v2/user/{id}`)."""
+    live = FilteredRelation("connections", condition=Q(connections__status__in=VISIBLE_STATUSES))
+    rows = list(
+        _team_users(request)
+        .filter(**lookup)
+        .annotate(live=live)
+        .values(*_SHOWN_FIELDS, "live__provider", "live__created_on")
+        .order_by("live__created_on")
+    )
+    if not rows:
+        raise Http404
+    user = SimpleNamespace(**{field: rows[0][field] for field in _SHOWN_FIELDS})
+    sources = [(r["live__provider"], r["live__created_on"]) for r in rows if r["live__provider"]]
+    return user_out(user, sources)
+
+
 @router.post("user", response={200: UserOut, 400: DuplicateUserOut})
 def user_create(request, payload: UserCreateIn):
     """Create a user. A `client_user_id` the team already uses answers 400 with the existing
@@ -131,8 +169,7 @@ def user_create(request, payload: UserCreateIn):
         user = end_user_create(team=request.auth.team, **payload.model_dump(mode="json"))
     except DuplicateUser as exc:
         return Status(400, _duplicate_body(exc))
-    user._prefetched_objects_cache = {"connections": Connection.objects.none()}
-    return user_out(user)
+    return user_out(user, [])
 
 
 class Page(Schema):
@@ -144,7 +181,7 @@ class Page(Schema):
 def user_list(request, page: Query[Page]):
     rows = _shown_users(request)[page.offset : page.offset + page.limit]
     return {
-        "users": [user_out(u) for u in rows],
+        "users": [user_out(u, _live_sources(u)) for u in rows],
         "total": _team_users(request).count(),
         "offset": page.offset,
         "limit": page.limit,
@@ -153,7 +190,7 @@ def user_list(request, page: Query[Page]):
 
 @router.get("user/resolve/{client_user_id}", response={200: UserOut, 404: NotFoundOut})
 def user_resolve(request, client_user_id: str):
-    return user_out(get_object_or_404(_shown_users(request), client_user_id=client_user_id))
+    return _read_user(request, client_user_id=client_user_id)
 
 
 @router.get("user/providers/{user_id}", response={200: ConnectedProvidersOut, 404: NotFoundOut})
@@ -297,7 +334,7 @@ def user_undo_delete(request, query: Query[UndoDeleteQuery]):
 
 @router.get("user/{user_id}", response={200: UserOut, 404: NotFoundOut})
 def user_get(request, user_id: UUID):
-    return user_out(_get_user(request, user_id))
+    return _read_user(request, pk=user_id)
 
 
 @router.patch("user/{user_id}", response={204: None, 400: DuplicateUserOut, 404: NotFoundOut})
