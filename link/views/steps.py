@@ -1,12 +1,13 @@
 """The widget steps that need no vendor: agreement, provider list, result and close."""
 
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from django.conf import settings
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
 from connections.models import Connection
@@ -31,6 +32,13 @@ def _fold(text: str) -> str:
     """Lower case without accents, so "fréestyle" finds FreeStyle."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=256)
+def _searchable(slug: str, language: str) -> str:
+    """A provider's name and description as a search matches them, folded once per language."""
+    provider = CATALOGUE[slug]
+    return _fold(f"{provider.name}\n{provider.description}")
 
 
 @cache
@@ -88,7 +96,7 @@ def providers(request, session):
     matches = [
         (p, why_not)
         for p, why_not in link_token_availability(link_token)
-        if _fold(p.name).find(folded) >= 0 or _fold(p.description).find(folded) >= 0
+        if folded in _searchable(p.slug, get_language())
     ]
     offered = [p for p, why_not in matches if why_not is None]
     # A search that names a provider this app cannot offer says why, instead of "no match".

@@ -79,6 +79,8 @@ def test_provider_list_filter_search_and_connected(widget, make_token, end_user)
     assert live.startswith('<div id="provider-results">')
     assert "Oura" in live and "Strava" not in live
     assert "No provider matches" in widget.step("/link/providers", token, q="zzz").content.decode()
+    accented = widget.step("/link/providers", make_token(), q=" FRÉESTYLE ").content.decode()
+    assert "FreeStyle Libre" in accented and "Oura" not in accented
 
 
 def test_steps_stay_within_four_queries(widget, link_token, django_assert_max_num_queries):
