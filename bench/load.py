@@ -7,10 +7,9 @@ request uses up, such as a link token; shared by all concurrencies, a run stops 
 empty); a value may be a pair [value, headers], whose headers go with that request (the cookie
 of the browser an OAuth sign-in is bound to). `port`, if given, is another server's (the bare
 view's). Each scenario runs at each concurrency for `duration` seconds, after an unmeasured
-warm-up if it uses nothing up; responses with a status
-outside `ok` (default [200]) count as errors. A scenario's `alongside` (a scenario with a
-`concurrency` of its own) is sent at the same time, to measure one kind of request while
-another keeps the server busy."""
+warm-up if it uses nothing up; responses with a status outside `ok` (default [200]) count as
+errors. A scenario's `alongside` (a scenario with a `concurrency` of its own) is sent at the
+same time, to measure one kind of request while another keeps the server busy."""
 
 import http.client
 import itertools
