@@ -94,9 +94,17 @@
     }
   });
 
+  // Text typed in the search field while the page still loaded went by before htmx listened
+  // (htmx has taken the page over by now: its deferred script runs first).
+  function searchTypedEarly() {
+    var search = document.querySelector("input[type=search][hx-get]");
+    if (search && window.htmx && search.value !== search.defaultValue) htmx.trigger(search, "search");
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     post({ type: "loaded", metadata: { link_session_id: session, provider: null } });
     flushEvents();
     oauthDone();
+    searchTypedEarly();
   });
 })();

@@ -150,6 +150,19 @@ def test_without_javascript(chromium, demo):
     context.close()
 
 
+def test_a_search_typed_while_the_page_still_loads_is_run(page, live_server, link_token):
+    """Text typed before htmx has taken the search field over (its script is held back here)
+    is searched once it has, not lost with the input events nobody listened to."""
+    held = []
+    page.route("**/vendor/htmx-*.js", lambda route: held.append(route))
+    page.goto(f"{live_server.url}/link/providers?token={link_token}", wait_until="commit")
+    page.get_by_label("Search providers").fill("strava")
+    expect(page.locator(".provider")).not_to_have_count(1)  # nothing has searched yet
+    held.pop().continue_()
+    expect(page.locator(".provider")).to_have_count(1)
+    expect(page.get_by_role("link", name="Strava")).to_be_visible()
+
+
 def test_email_says_what_is_left(page, demo):
     widget = _open_popup(page, demo)
     _pick(widget, "FreeStyle Libre", "libre")
