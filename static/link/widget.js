@@ -91,11 +91,12 @@
     if (e.detail.target && e.detail.target.id === "panel") {
       var heading = document.querySelector("#panel h1");
       if (heading) heading.focus();
+      searchTypedEarly(); // (a new field: the results' own swaps do not come here)
     }
   });
 
-  // Text typed in the search field while the page still loaded went by before htmx listened
-  // (htmx has taken the page over by now: its deferred script runs first).
+  // Text typed in a new search field before htmx listened to it (while the page still loaded,
+  // or in the moment between a swap and htmx's settling) went by unsearched.
   function searchTypedEarly() {
     var search = document.querySelector("input[type=search][hx-get]");
     if (search && window.htmx && search.value !== search.defaultValue) htmx.trigger(search, "search");

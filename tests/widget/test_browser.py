@@ -163,6 +163,18 @@ def test_a_search_typed_while_the_page_still_loads_is_run(page, live_server, lin
     expect(page.get_by_role("link", name="Strava")).to_be_visible()
 
 
+def test_a_search_typed_before_a_swapped_in_field_settles_is_run(page, live_server, link_token):
+    """The same in the moment between htmx swapping the provider list in and settling it
+    (htmx binds the new field only then; that moment is stretched here)."""
+    page.goto(f"{live_server.url}/?token={link_token}")
+    page.wait_for_function("window.htmx")
+    page.evaluate("htmx.config.defaultSettleDelay = 1500")
+    page.get_by_role("link", name="Continue").click()
+    page.get_by_label("Search providers").fill("strava")
+    expect(page.locator(".provider")).not_to_have_count(1)
+    expect(page.locator(".provider")).to_have_count(1)
+
+
 def test_email_says_what_is_left(page, demo):
     widget = _open_popup(page, demo)
     _pick(widget, "FreeStyle Libre", "libre")
