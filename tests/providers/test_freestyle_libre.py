@@ -197,8 +197,8 @@ def _graph(*readings) -> dict:
     return {"status": 0, "data": data}
 
 
-@responses.activate
-def test_the_reader_keeps_utc_and_the_phones_offset_across_midnight(team):
+def _production_reader(team) -> FreestyleLibreData:
+    """A production reader of patient p1, whose practice's LibreLinkUp sign-in succeeds."""
     team.environment = "production"
     reader = FreestyleLibreData(provider_adapter("freestyle_libre", team=team), {})
     reader.adapter.app = AppCredentials("practice@example.com", "pw")
@@ -207,6 +207,12 @@ def test_the_reader_keeps_utc_and_the_phones_offset_across_midnight(team):
         "https://api-us.libreview.io/llu/auth/login",
         json={"status": 0, "data": {"user": {"id": "u1"}, "authTicket": {"token": "t"}}},
     )
+    return reader
+
+
+@responses.activate
+def test_the_reader_keeps_utc_and_the_phones_offset_across_midnight(team):
+    reader = _production_reader(team)
     late = {"FactoryTimestamp": "12/1/2026 4:30:00 AM", "Timestamp": "11/30/2026 11:30:00 PM"}
     noon = {"FactoryTimestamp": "11/30/2026 12:05:00 PM", "Timestamp": "11/30/2026 7:05:00 AM"}
     responses.get(
@@ -225,14 +231,7 @@ def test_the_reader_keeps_utc_and_the_phones_offset_across_midnight(team):
 
 @responses.activate
 def test_a_reading_without_its_value_refuses_the_page(team):
-    team.environment = "production"
-    reader = FreestyleLibreData(provider_adapter("freestyle_libre", team=team), {})
-    reader.adapter.app = AppCredentials("practice@example.com", "pw")
-    reader.credentials = {"host": "us", "patient_id": "p1"}
-    responses.post(
-        "https://api-us.libreview.io/llu/auth/login",
-        json={"status": 0, "data": {"user": {"id": "u1"}, "authTicket": {"token": "t"}}},
-    )
+    reader = _production_reader(team)
     stamp = {"FactoryTimestamp": "12/1/2026 4:30:00 AM", "Timestamp": "12/1/2026 5:30:00 AM"}
     responses.get(
         "https://api-us.libreview.io/llu/connections/p1/logbook",

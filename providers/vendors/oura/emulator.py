@@ -206,6 +206,15 @@ def _bad(detail: str) -> JsonResponse:
     return JsonResponse({"detail": detail}, status=400)
 
 
+def _resumed(request, start, parse):
+    """Where a page starts: `start`, or where the request's next_token says (None if the token
+    is not one of ours)."""
+    if "next_token" not in request.GET:
+        return start
+    page = unsign(request.GET["next_token"], "oura.page")
+    return None if page is None else parse(page["from"])
+
+
 def _signed_post(body: bytes):
     """A notification to Link's receiver, signed as Oura signs one."""
     stamp = str(int(time.time()))
@@ -309,11 +318,9 @@ class OuraEmulator(OAuthEmulator):
             if dates is None:
                 return _bad("start_date and end_date are YYYY-MM-DD.")
             start, end = dates
-            if "next_token" in request.GET:
-                page = unsign(request.GET["next_token"], "oura.page")
-                if page is None:
-                    return _bad("next_token is not valid.")
-                start = date.fromisoformat(page["from"])
+            start = _resumed(request, start, date.fromisoformat)
+            if start is None:
+                return _bad("next_token is not valid.")
             wanted = days_between(start, end)
             shown, rest = wanted[:_PAGE_DAYS], wanted[_PAGE_DAYS:]
             token = sign({"from": rest[0].isoformat()}, "oura.page") if rest else None
@@ -328,11 +335,9 @@ class OuraEmulator(OAuthEmulator):
         if window is None:
             return _bad("start_datetime and end_datetime are ISO 8601 with a time zone.")
         start, end = window
-        if "next_token" in request.GET:
-            page = unsign(request.GET["next_token"], "oura.page")
-            if page is None:
-                return _bad("next_token is not valid.")
-            start = datetime.fromisoformat(page["from"])
+        start = _resumed(request, start, datetime.fromisoformat)
+        if start is None:
+            return _bad("next_token is not valid.")
         days = days_between(start.astimezone(UTC).date(), end.astimezone(UTC).date())
         if not days:
             return JsonResponse({"data": [], "next_token": None})
