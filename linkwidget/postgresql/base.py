@@ -5,8 +5,9 @@ connection: a round trip of about 0.3 ms on every read that touches the database
 `GET /v2/user/{id}` in-process (BENCHMARKS.md, "The lean request path"). Here a connection that
 sent a query less than a second ago is not checked again. A connection that busy has no quiet
 moment in which a database restart or a dropped TCP connection could break it unnoticed: such a
-failure meets the requests in flight, checked or not. A connection that sat idle, the one a
-restart leaves broken, is still checked before its next request uses it."""
+failure meets the requests in flight, checked or not, and at most one request after it (Django
+then closes the connection, and the next request opens a new one). A connection that sat idle,
+the one a restart leaves broken, is still checked before its next request uses it."""
 
 import time
 
