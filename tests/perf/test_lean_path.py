@@ -11,7 +11,7 @@ import redis
 import requests
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import connection
+from django.db import OperationalError, close_old_connections, connection
 from django.middleware.csrf import CsrfViewMiddleware
 from django.test.utils import CaptureQueriesContext
 
@@ -177,6 +177,7 @@ def kept_postgres_connection():
     if connection.vendor != "postgresql":
         pytest.skip("the health check is PostgreSQL's backend (linkwidget/postgresql)")
     connection.ensure_connection()
+    connection.close_at = time.monotonic() + 60  # kept, as DATABASE_CONN_MAX_AGE keeps it
     connection.health_check_done = False  # what Django resets when a request starts
     return connection
 
@@ -202,4 +203,21 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(
         other.execute("SELECT pg_terminate_backend(%s)", [dropped])
     connection.used_at -= FRESH_SECONDS  # idle since its last query
     Team.objects.count()  # on the dropped connection, this would raise OperationalError
+    assert connection.connection.info.backend_pid != dropped
+
+
+def test_a_connection_dropped_while_busy_fails_one_request_then_is_replaced(
+    kept_postgres_connection,
+):
+    """What skipping the check costs (README, "Production"): one failed request."""
+    Team.objects.count()  # busy a moment ago
+    dropped = connection.connection.info.backend_pid
+    with psycopg.connect(database_url(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [dropped])
+    connection.health_check_done = False  # the next request
+    with pytest.raises(OperationalError):
+        Team.objects.count()
+    close_old_connections()  # that request ends (request_finished): the error closes it
+    assert connection.connection is None
+    Team.objects.count()
     assert connection.connection.info.backend_pid != dropped
