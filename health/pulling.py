@@ -222,9 +222,10 @@ def _page(
 
 
 def _subscribe(connection: Connection) -> None:
-    """Have the vendor notify Link of this user's new data, where it subscribes per user; a
-    vendor that refuses leaves the scheduled pulls to find the data."""
-    if not DATA_READERS[connection.provider].pushes:
+    """Have the vendor notify Link of this user's new data, where it subscribes per user (the
+    others need no token for it); a vendor that refuses leaves the scheduled pulls to find the
+    data."""
+    if not DATA_READERS[connection.provider].subscribes_per_user:
         return
     receiver = f"{settings.LINK_PUBLIC_URL}/push/{connection.provider}"
     try:

@@ -77,6 +77,8 @@ class VendorData:
     resources: ClassVar[tuple[str, ...]]
     # The vendor tells us of new data (so a scheduled pull is only a safety net).
     pushes: ClassVar[bool] = False
+    # The vendor is subscribed user by user (`subscribe`), not once per app by the operator.
+    subscribes_per_user: ClassVar[bool] = False
     # How far back an incremental pull reads again: vendors revise their last days (a night's
     # sleep is rescored, a late sync fills a day in).
     revision: ClassVar[timedelta] = timedelta(days=2)
@@ -102,9 +104,10 @@ class VendorData:
         return json_body(response)
 
     def subscribe(self, receiver: str) -> None:
-        """Ask the vendor to notify `receiver` (Link's /push/<slug>) of this user's new data,
-        for a vendor that subscribes user by user (Withings); the others are subscribed once per
-        app, by the operator. Called when the connection's history is pulled."""
+        """Ask the vendor to notify `receiver` (Link's /push/<slug>) of this user's new data;
+        for a vendor that `subscribes_per_user`, called when the connection's history is
+        pulled."""
+        raise NotImplementedError
 
     def page(self, resource: str, start: datetime, end: datetime, cursor: str | None) -> Page:
         """The records of `resource` in [start, end] from the page at `cursor` (None: the

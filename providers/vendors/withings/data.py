@@ -181,6 +181,7 @@ _DAILY_READERS = {"sleep": sleep_record, "activity": activity_record}
 class WithingsData(VendorData):
     resources = ("body", "weight", "fat", "blood_pressure", "heartrate", "sleep", "activity")
     pushes = True
+    subscribes_per_user = True
 
     def subscribe(self, receiver):
         """Withings notifies per user and per appli, once subscribed (`notify?action=subscribe`;

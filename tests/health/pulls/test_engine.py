@@ -86,6 +86,36 @@ def test_a_backfill_pages_until_the_vendor_is_done_and_a_second_changes_nothing(
     assert state(connection).created_count == 18 and Sample.objects.count() == 18
 
 
+@pytest.mark.parametrize("per_user", [False, True])
+def test_only_a_vendor_that_subscribes_per_user_is_subscribed_with_a_fresh_token(
+    connection, vendor, monkeypatch, per_user
+):
+    refreshed, subscribed = [], []
+
+    def refresh(*, connection_id, as_read=None, **kwargs):
+        refreshed.append(connection_id)
+        Connection.objects.filter(pk=connection_id).update(
+            credentials={"access_token": "second", "refresh_token": "r2"},
+            expires_at=timezone.now() + timedelta(hours=1),
+        )
+        return "refreshed"
+
+    monkeypatch.setattr("connections.credentials.connection_refresh", refresh)
+    monkeypatch.setattr(vendor, "pushes", True)
+    monkeypatch.setattr(vendor, "subscribes_per_user", per_user)
+    monkeypatch.setattr(
+        vendor, "subscribe", lambda self, receiver: subscribed.append(self.credentials)
+    )
+    Connection.objects.filter(pk=connection.pk).update(expires_at=timezone.now())
+    backfill_start(connection_id=connection.pk)
+    if per_user:
+        assert subscribed[0]["access_token"] == "second"
+        assert refreshed[0] == connection.pk  # before the subscription, not only for the pages
+    else:
+        assert subscribed == []
+    assert len(refreshed) == 1  # the pages' own refresh, or the subscription's
+
+
 def test_a_held_lease_keeps_a_second_worker_off(connection):
     PullState.objects.create(
         connection=connection,
