@@ -1,7 +1,7 @@
 """Django's PostgreSQL backend, with a health check that runs only when it can find something.
 
 CONN_HEALTH_CHECKS sends `SELECT 1` before the first query of every request on a kept
-connection: a round trip of about 0.3 ms on every read that touches the database, some 10% of
+connection: a round trip of about 0.3 ms on every read that touches the database, some 15% of
 `GET /v2/user/{id}` in-process (BENCHMARKS.md, "The lean request path"). Here a connection that
 sent a query less than a second ago is not checked again. A connection that busy has no quiet
 moment in which a database restart or a dropped TCP connection could break it unnoticed: such a

@@ -5,21 +5,11 @@ own `get_measure_value` reads it) and its UTC offset in the answer's time zone."
 import json
 import sys
 
-from withings_api import WithingsApi
-from withings_api.common import Credentials2, MeasureType, get_measure_value
+from withings_api.common import MeasureType, get_measure_value
+from withings_api_client import withings_api
 
 access_token, start, end = sys.argv[1:]
-api = WithingsApi(
-    Credentials2(
-        access_token=access_token,
-        token_type="Bearer",
-        refresh_token="unused",
-        userid=1,
-        client_id="unused",
-        consumer_secret="unused",
-        expires_in=3600,
-    )
-)
+api = withings_api(access_token)
 groups, offset = [], None
 while True:
     answer = api.measure_get_meas(

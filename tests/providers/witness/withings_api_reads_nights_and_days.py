@@ -4,21 +4,11 @@ from one date to another, page after page while `more`; prints what its models p
 import json
 import sys
 
-from withings_api import WithingsApi
-from withings_api.common import Credentials2, GetSleepSummaryField
+from withings_api.common import GetSleepSummaryField
+from withings_api_client import withings_api
 
 access_token, first, last = sys.argv[1:]
-api = WithingsApi(
-    Credentials2(
-        access_token=access_token,
-        token_type="Bearer",
-        refresh_token="unused",
-        userid=1,
-        client_id="unused",
-        consumer_secret="unused",
-        expires_in=3600,
-    )
-)
+api = withings_api(access_token)
 
 
 def every_page(read, key):
