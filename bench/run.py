@@ -190,18 +190,24 @@ def start_server(env: dict, port: int, app: str = "linkwidget.wsgi") -> subproce
     raise RuntimeError("gunicorn did not start")
 
 
-def server_times(specs: list[dict], requests: int = 500) -> dict[str, float]:
-    """Median server time per request in-process (bench/inprocess.py) of every scenario that
-    uses nothing up; the bare view's in a process of its own (it has settings of its own)."""
-    from linkwidget.wsgi import application
-
+def bare_time(requests: int) -> float:
+    """The bare view's median server time in-process, in a process of its own (it has settings
+    of its own)."""
     bare = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "bare.py"), str(requests)],
         capture_output=True,
         text=True,
         check=True,
     )
-    times = {specs[0]["name"]: float(bare.stdout)}
+    return float(bare.stdout)
+
+
+def server_times(specs: list[dict], requests: int = 500) -> dict[str, float]:
+    """Median server time per request in-process (bench/inprocess.py) of every scenario that
+    uses nothing up; the bare view's in a process of its own (it has settings of its own)."""
+    from linkwidget.wsgi import application
+
+    times = {specs[0]["name"]: bare_time(requests)}
     for spec in specs[1:]:
         if not spec.get("pool"):
             times[spec["name"]] = server_time(application, spec, requests)
