@@ -45,6 +45,15 @@ def _direct(connection: Connection, method: str, path: str, **kwargs) -> request
     )
 
 
+def _settled(answer):
+    """The answer without Withings' `updatetime`, the second the vendor answered at: the two
+    calls compared may fall either side of a second's edge."""
+    body = answer.get("body") if isinstance(answer, dict) else None
+    if isinstance(body, dict):
+        return {**answer, "body": {k: v for k, v in body.items() if k != "updatetime"}}
+    return answer
+
+
 def _host(connection: Connection) -> str:
     extra = connection.credentials.get("extra") or {}
     return extra.get("host") or adapter_class(connection.provider).api_base[0]
@@ -70,7 +79,7 @@ def test_the_proxy_returns_the_emulators_data(link, live_user, provider):
     answer = link.proxy(live_user, provider, path, method=method, **kwargs)
     assert answer.status_code == 200, answer.text
     assert answer.headers["Content-Type"] == "application/json"
-    assert answer.json() == _direct(connection, method, path, **kwargs).json()
+    assert _settled(answer.json()) == _settled(_direct(connection, method, path, **kwargs).json())
     assert answer.json()  # real readings, not an empty shell
     if provider == "withings":
         assert answer.json()["status"] == 0 and answer.json()["body"]["measuregrps"]
