@@ -44,8 +44,8 @@ messages: $(RUNTIME_STAMP)
 demo: export LINK_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 demo: $(RUNTIME_STAMP) messages
 	$(PY) manage.py migrate --noinput -v0
-	@$(PY) manage.py seed_demo --api-key $(DEMO_API_KEY) > .demo.json
-	@$(PY) -c "import json; d=json.load(open('.demo.json')); \
+	@$(PY) manage.py seed_demo --api-key $(DEMO_API_KEY) | $(PY) -c "import json, sys; \
+	d=json.load(sys.stdin); \
 	print('\nLink demo: http://127.0.0.1:$(PORT)/demo/  (connect in full page, popup or iframe)\n' \
 	'  API docs:      http://127.0.0.1:$(PORT)/docs\n' \
 	'  Console:       http://127.0.0.1:$(PORT)/admin/  (' + d['admin_username'] + ' / ' + d['admin_password'] + ')\n' \

@@ -4,7 +4,9 @@ Redis: the one in CACHE_URL when the run has one (CI's), else a throwaway redis-
 
 import atexit
 import contextlib
+import fcntl
 import functools
+import hashlib
 import os
 import secrets
 import shutil
@@ -143,7 +145,7 @@ def gunicorns(
     environment asks for it or `tls` gives a certificate and its key. Their output goes to `log`
     (an open file), if given."""
     env = {"DJANGO_SECURE_SSL_REDIRECT": "false", **env}
-    manage("collectstatic", "--noinput", "-v0", env=env, check=True)
+    collect_static(env)
     scheme, tls_args = (
         ("https", ["--certfile", tls[0], "--keyfile", tls[1]]) if tls else ("http", [])
     )
@@ -173,6 +175,21 @@ def gunicorns(
         for server in servers:
             server.terminate()
             server.wait(timeout=10)
+
+
+def collect_static(env: dict) -> None:
+    """Collect the static files once a run. pytest-xdist's workers start gunicorns side by side,
+    and one that starts while another worker's collectstatic rewrites the manifest finds none:
+    so the first to come collects, under a lock, and notes the run in the lock's file."""
+    checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID") or str(os.getpid())
+    with open(Path(tempfile.gettempdir()) / f"link-static-{checkout}", "a+") as note:
+        fcntl.flock(note, fcntl.LOCK_EX)  # released when the file closes
+        note.seek(0)
+        if note.read() != run:
+            manage("collectstatic", "--noinput", "-v0", env=env, check=True)
+            note.truncate(0)
+            note.write(run)
 
 
 def _wait_until_up(base: str, verify) -> None:
