@@ -59,8 +59,9 @@ demo: $(RUNTIME_STAMP) messages
 	trap 'kill $$worker $$server 2>/dev/null; wait' INT TERM EXIT; \
 	wait $$server
 
+# One pytest worker per core, at most four.
 test: $(STAMP) browser redis messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest --numprocesses auto --maxprocesses 4 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -3,10 +3,19 @@
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 os.environ.setdefault("DJANGO_DEBUG", "true")
 
-from linkwidget.settings import *  # noqa: F403
+# Each pytest-xdist worker takes a Redis database of its own (gw1 the next after CACHE_URL's),
+# so that a test emptying its cache (a fresh rate-limit window) leaves the others' alone.
+_cache, _worker = os.environ.get("CACHE_URL", ""), os.environ.get("PYTEST_XDIST_WORKER")
+if _cache.startswith("redis://") and _worker:
+    _url = urlsplit(_cache)
+    _db = int(_url.path.strip("/") or 0) + int(_worker.removeprefix("gw"))
+    os.environ["CACHE_URL"] = _url._replace(path=f"/{_db}").geturl()
+
+from linkwidget.settings import *  # noqa: E402, F403 (after the environment it reads)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
