@@ -1,5 +1,6 @@
-"""The old SDKs and Vital's React hook, each in a throwaway virtualenv or node_modules of its
-own (they pin old dependencies), built once per pinned set in a cache directory that later runs
+"""The old SDKs, Vital's React hook and the vendors' own clients (tests/providers/witness), each
+in a throwaway virtualenv or node_modules of its own (they pin old dependencies), built once per
+pinned set in a cache directory that later runs
 reuse (CI runs the suite twice) and a lock shares between concurrent runs."""
 
 import fcntl
@@ -39,9 +40,8 @@ def _run(*command, **kwargs) -> None:
         raise RuntimeError(f"{' '.join(map(str, command))} failed:\n{done.stdout}{done.stderr}")
 
 
-def python_sdk(version: str) -> Path:
-    """The Python of a virtualenv holding PyPI `vital` at `version`."""
-    requirements = HERE / "requirements" / f"vital-{version}.txt"
+def virtualenv(name: str, requirements: Path) -> Path:
+    """The Python of a virtualenv holding what `requirements` pins."""
 
     def build(venv: Path) -> None:
         _run(sys.executable, "-m", "venv", venv)
@@ -49,7 +49,12 @@ def python_sdk(version: str) -> Path:
         _run(*pip, "install", "-r", requirements)
 
     python = "py{}{}".format(*sys.version_info[:2])
-    return _cached(f"vital-{version}-{python}", [requirements], build) / "bin" / "python"
+    return _cached(f"{name}-{python}", [requirements], build) / "bin" / "python"
+
+
+def python_sdk(version: str) -> Path:
+    """The Python of a virtualenv holding PyPI `vital` at `version`."""
+    return virtualenv(f"vital-{version}", HERE / "requirements" / f"vital-{version}.txt")
 
 
 def npm_modules(folder: str) -> Path:

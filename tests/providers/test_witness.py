@@ -1,15 +1,12 @@
 """Witnesses we did not write: each vendor's own open-source client signs in against our
 emulator with nothing changed but the host it calls (see witness/sitecustomize.py). Each client
 runs in its own throwaway virtualenv, pinned in witness/<client>.txt and cached by those pins
-under $LINK_WITNESS_CACHE (default ~/.cache/link/witness), so clashing dependencies never meet
-ours and CI installs each once."""
+(tests/clients/installs.py), so clashing dependencies never meet ours and CI installs each
+once."""
 
-import hashlib
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,30 +16,16 @@ import requests
 from providers.http import sandbox_url
 from providers.sandbox.base import account_id, client_secret_for, numeric_id
 from providers.vendors.fitbit.emulator import fitbit_user_id
+from tests.clients.installs import virtualenv
 from tests.sandbox import consent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WITNESS = Path(__file__).resolve().parent / "witness"
-CACHE = Path(os.environ.get("LINK_WITNESS_CACHE", Path.home() / ".cache/link/witness"))
-
-
-def witness_python(client: str) -> Path:
-    """The interpreter of a virtualenv holding `client` as pinned, built once per pin set."""
-    pins = (WITNESS / f"{client}.txt").read_bytes()
-    key = hashlib.sha256(pins + sys.version.encode()).hexdigest()[:16]
-    venv = CACHE / f"{client}-{key}"
-    if not (venv / "ready").exists():  # absent, or a build that was cut short
-        shutil.rmtree(venv, ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-        pip = [venv / "bin/python", "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-        subprocess.run([*pip, "-r", WITNESS / f"{client}.txt"], check=True)
-        (venv / "ready").touch()
-    return venv / "bin/python"
 
 
 def run_witness(client: str, script: str, sandbox_url: str, *args: str) -> dict:
-    python = witness_python(client)
+    python = virtualenv(client, WITNESS / f"{client}.txt")
     env = {"PATH": os.environ["PATH"], "PYTHONPATH": str(WITNESS)}
     done = subprocess.run(
         [python, WITNESS / script, *args],
