@@ -1,7 +1,7 @@
 """The old SDKs, Vital's React hook and the vendors' own clients (tests/providers/witness), each
 in a throwaway virtualenv or node_modules of its own (they pin old dependencies), built once per
-pinned set in a cache directory that later runs
-reuse (CI runs the suite twice) and a lock shares between concurrent runs."""
+pinned set in a cache directory that later runs reuse (CI runs the suite twice) and a lock
+shares between concurrent runs (pytest-xdist's workers)."""
 
 import fcntl
 import hashlib
