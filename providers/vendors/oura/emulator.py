@@ -172,10 +172,15 @@ def workouts_of(account: str, day: date) -> list[dict]:
     ]
 
 
+def served_until() -> datetime:
+    """The newest moment the ring has synced (tests hold it still)."""
+    return datetime.now(UTC)
+
+
 def heartrate_of(account: str, day: date) -> list[dict]:
-    """One UTC day's samples, every five minutes, up to now."""
+    """One UTC day's samples, every five minutes, up to the last sync."""
     rng = seeded(account, "oura.heartrate", day)
-    now, samples = datetime.now(UTC), []
+    now, samples = served_until(), []
     for n in range(24 * 60 // 5):
         at = utc_day_start(day) + n * _HEARTRATE_STEP
         bpm = rng.randint(48, 110)

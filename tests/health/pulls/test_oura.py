@@ -56,7 +56,17 @@ def backfill_of(user_id, resource) -> PullState:
     return PullState.objects.get(connection=connection_of(user_id, "oura"), resource=resource)
 
 
-def test_the_backfill_serves_what_oura_sent_and_a_repull_changes_nothing(vital, receiver, endpoint):
+@pytest.fixture
+def held(monkeypatch):
+    """The ring's last sync held still: its heart rate grows by a sample every five minutes,
+    which a re-pull would rightly find."""
+    until = datetime.now(UTC)
+    monkeypatch.setattr(emulator, "served_until", lambda: until)
+
+
+def test_the_backfill_serves_what_oura_sent_and_a_repull_changes_nothing(
+    vital, receiver, endpoint, held
+):
     user_id = connect_oauth(vital, "oura")
     sleep_state = backfill_of(user_id, "sleep")
     assert sleep_state.historical_status == "success"
